@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection: not a public API, it may change at any time.
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    # Shared by the object modules: the resource-module states and the ownership mark.
+    DOCUMENTATION = r"""
+options:
+  state:
+    description:
+      - V(merged) makes every listed object exist with the listed attributes and leaves everything else alone.
+      - V(replaced) makes every listed object exactly as listed (attributes not listed take their defaults,
+        and the object is stamped as owned by the collection).
+      - V(overridden) does what V(replaced) does and also removes every object the collection owns, within
+        the scope of the task, that is not listed. Objects it does not own (the kernel's, other daemons', a
+        person's) are never removed.
+      - V(deleted) removes the listed objects (found by identity; other attributes are ignored). With an empty
+        O(config) it removes every object the collection owns within the scope of the task.
+      - V(gathered) changes nothing and returns the objects in scope in RV(gathered), in the vocabulary of O(config).
+      - The whole task is all or nothing. If the kernel refuses one change, the changes already made by the
+        task are undone and the task fails naming the object and the kernel's reason.
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered]
+    default: merged
+"""
+
+    # Routes and rules: the routing protocol number is the ownership mark.
+    PROTOCOL = r"""
+options:
+  protocol:
+    description:
+      - Routing protocol number that marks the objects this collection installs (shown by C(ip) as C(proto 76)).
+        It is how V(overridden) and an empty V(deleted) know what they may remove.
+      - Use a different number per role or per team to keep their objects apart.
+    type: int
+    default: 76
+"""
+
+    RETURN = r"""
+changes:
+  description: What the task changed (or would change in check mode), one line per change, in the words of C(ip).
+  returned: always
+  type: list
+  elements: str
+  sample: ["add inet 1000: from 10.0.0.0/24 lookup 100 proto 76"]
+"""

@@ -1,0 +1,164 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection: not a public API, it may change at any time.
+
+"""Resource-module states for kernel objects: plan (pure) and apply (all or nothing).
+
+A *kind* (rules, routes, policies, ...) describes its objects as canonical
+dicts and knows how to turn a change into netlink requests. This module holds
+what every kind shares: the meaning of merged/replaced/overridden/deleted, the
+change list, the undo list, and the before/after text of a diff.
+
+A kind provides:
+    key(obj)          identity of an object in the kernel
+    owned(obj)        True if the collection installed it (safe to remove unasked)
+    complete(want)    the object `want` describes, defaults filled in
+    merge(have, want) `have` with the fields `want` sets
+    render(obj)       one line, in the words of `ip`
+    order(obj)        sort key for listings (as `ip` lists them)
+    requests(change)  [(request, inverse request), ...] for one Change
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
+
+
+class ValidationError(Exception):
+    """Bad input, found before anything is touched; names the field and value."""
+
+    def __init__(self, field, value, reason):
+        self.field = field
+        super(ValidationError, self).__init__("%s: %r %s" % (field, value, reason))
+
+
+class ApplyError(Exception):
+    """The kernel refused a change; earlier changes of the task were undone."""
+
+
+class Change:
+    """One step of a plan: add `new`, delete `old`, or replace `old` by `new`."""
+
+    __slots__ = ("op", "old", "new")
+
+    def __init__(self, op, old=None, new=None):
+        self.op = op
+        self.old = old
+        self.new = new
+
+    def __eq__(self, other):
+        return (self.op, self.old, self.new) == (other.op, other.old, other.new)
+
+    def __repr__(self):
+        return "Change(%r, old=%r, new=%r)" % (self.op, self.old, self.new)
+
+    def describe(self, kind):
+        if self.op == "add":
+            return "add %s" % kind.render(self.new)
+        if self.op == "delete":
+            return "delete %s" % kind.render(self.old)
+        return "replace %s with %s" % (kind.render(self.old), kind.render(self.new))
+
+
+def index_by_key(kind, objects):
+    """Map identity -> object; the first of duplicates wins, as the kernel's lookup would."""
+    index = {}
+    for obj in objects:
+        index.setdefault(kind.key(obj), obj)
+    return index
+
+
+def find_duplicates(kind, want):
+    """Return the list positions of items that repeat an earlier item's identity."""
+    seen = {}
+    duplicates = []
+    for position, obj in enumerate(want):
+        key = kind.key(obj)
+        if key in seen:
+            duplicates.append((seen[key], position))
+        else:
+            seen[key] = position
+    return duplicates
+
+
+def plan(state, want, have, kind):
+    """Return the minimal list of Changes that takes `have` to what `state` asks.
+
+    `have` must already be limited to the scope the task may touch. Deletions
+    come first so that an identity freed by one change can be reused by another.
+    """
+    if state == "gathered":
+        return []
+    current = index_by_key(kind, have)
+    if state == "deleted":
+        if want:
+            targets = [current[kind.key(obj)] for obj in want if kind.key(obj) in current]
+        else:
+            targets = [obj for obj in have if kind.owned(obj)]
+        return [Change("delete", old=obj) for obj in targets]
+
+    changes = []
+    for obj in want:
+        existing = current.get(kind.key(obj))
+        if existing is None:
+            changes.append(Change("add", new=kind.complete(obj)))
+            continue
+        target = kind.merge(existing, obj) if state == "merged" else kind.complete(obj)
+        if target != existing:
+            changes.append(Change("replace", old=existing, new=target))
+    if state == "overridden":
+        wanted = set(kind.key(obj) for obj in want)
+        stale = [Change("delete", old=obj) for obj in have if kind.owned(obj) and kind.key(obj) not in wanted]
+        changes = stale + changes
+    return changes
+
+
+def result_of(changes, have, kind):
+    """The in-scope objects as they will be after `changes` (for diff and `after`)."""
+    after = index_by_key(kind, have)
+    for change in changes:
+        if change.old is not None:
+            after.pop(kind.key(change.old), None)
+        if change.new is not None:
+            after[kind.key(change.new)] = change.new
+    return list(after.values())
+
+
+def diff_text(kind, objects):
+    """Sorted `ip`-style lines: a unified diff of two of these reads like `ip` output."""
+    return "".join(kind.render(obj) + "\n" for obj in sorted(objects, key=kind.order))
+
+
+def apply(netlink, changes, kind):
+    """Apply `changes` in one batch; if the kernel refuses one, undo the rest.
+
+    Raises ApplyError naming the refused object and the kernel's reason, and
+    whether the undo succeeded, so no task leaves its list half-applied silently.
+    """
+    requests = []
+    inverses = []
+    owners = []
+    for change in changes:
+        for request, inverse in kind.requests(change):
+            requests.append(request)
+            inverses.append(inverse)
+            owners.append(change)
+    if not requests:
+        return
+    done, failed = netlink.batch(requests)
+    if failed is None:
+        return
+    index, error = failed
+    undo = [inverses[i] for i in reversed(done) if inverses[i] is not None]
+    _undone, undo_failed = netlink.batch(undo, stop_on_error=False) if undo else ([], None)
+    message = "%s failed: %s" % (owners[index].describe(kind), error)
+    if undo_failed is None:
+        message += "; the %d change(s) already applied by this task were undone" % len(undo)
+    else:
+        message += "; undoing the earlier changes also failed (%s): check the kernel state" % undo_failed[1]
+    raise ApplyError(message)
