@@ -15,8 +15,10 @@ change list, the undo list, and the before/after text of a diff.
 A kind provides:
     key(obj)          identity of an object in the kernel
     owned(obj)        True if the collection installed it (safe to remove unasked)
-    complete(want)    the object `want` describes, defaults filled in
-    merge(have, want) `have` with the fields `want` sets
+    complete(want)    the object `want` describes, defaults filled in (to add it)
+    merge(have, want) `have` with the fields `want` sets (state merged)
+    replacement(have, want)  exactly what `want` describes, plus what the
+                      kernel derives by itself, e.g. a route's device (state replaced)
     render(obj)       one line, in the words of `ip`
     order(obj)        sort key for listings (as `ip` lists them)
     requests(change)  [(request, inverse request), ...] for one Change
@@ -108,7 +110,7 @@ def plan(state, want, have, kind):
         if existing is None:
             changes.append(Change("add", new=kind.complete(obj)))
             continue
-        target = kind.merge(existing, obj) if state == "merged" else kind.complete(obj)
+        target = kind.merge(existing, obj) if state == "merged" else kind.replacement(existing, obj)
         if target != existing:
             changes.append(Change("replace", old=existing, new=target))
     if state == "overridden":

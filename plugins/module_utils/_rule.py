@@ -331,6 +331,9 @@ class RuleKind:
             rule["protocol"] = self.protocol
         return rule
 
+    def replacement(self, have, want):
+        return self.complete(want)
+
     def merge(self, have, want):
         return dict(have, protocol=want["protocol"]) if want["protocol"] is not None else have
 
