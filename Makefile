@@ -1,0 +1,48 @@
+# Entry points for people and CI. Everything runs as root on this machine's kernel.
+VENV ?= .venv
+VENV07 ?= .build/venv-pyroute2-0.7
+PY := $(VENV)/bin/python
+export LINUXNET_VENV := $(abspath $(VENV))
+
+.PHONY: lab test venv unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
+
+## lab: the main job - a working VPN lab in network namespaces, nothing to configure
+lab: venv
+	bash playbooks/lab.sh
+
+## test: everything CI runs (unit, lint, sanity, namespace integration)
+test: venv unit unit-0.7 lint sanity integration integration-0.7
+
+venv: $(VENV)/.done
+$(VENV)/.done: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r tests/requirements.txt
+	touch $@
+
+$(VENV07)/.done: tests/requirements-pyroute2-0.7.txt
+	python3 -m venv $(VENV07)
+	$(VENV07)/bin/pip install -q -r tests/requirements-pyroute2-0.7.txt
+	touch $@
+
+unit: venv
+	bash tests/unit/run.sh $(PY)
+
+unit-0.7: $(VENV07)/.done
+	bash tests/unit/run.sh $(VENV07)/bin/python
+
+integration: venv
+	bash tests/integration/run.sh
+
+## integration-0.7: the modules again, on the target side with Debian 12's pyroute2
+integration-0.7: venv $(VENV07)/.done
+	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route
+
+lint: venv
+	bash tests/lint.sh
+
+sanity: venv
+	bash tests/sanity.sh
+
+clean:
+	rm -rf .build tests/output
