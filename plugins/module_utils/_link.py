@@ -60,14 +60,12 @@ class LinkNames:
 
     def index(self, name):
         """Index of device `name`, or None if there is no such device."""
-        if name not in self.by_name:
-            if self._get(name=name) is None:
-                self.by_name[name] = None
+        if name not in self.by_name and self._get(name=name) is None:
+            self.by_name[name] = None
         return self.by_name[name]
 
     def name(self, index):
         """Name of device `index` (the index as text if it vanished meanwhile)."""
-        if index not in self.by_index:
-            if self._get(index=index) is None:
-                self.by_index[index] = "if%d" % index
+        if index not in self.by_index and self._get(index=index) is None:
+            self.by_index[index] = "if%d" % index
         return self.by_index[index]

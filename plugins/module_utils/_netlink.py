@@ -117,7 +117,7 @@ def split_messages(data):
         length, mtype, flags, seq, _pid = _HDR.unpack_from(data, offset)
         if length < _HDR.size:
             break
-        yield mtype, flags, seq, data[offset:offset + length]
+        yield mtype, flags, seq, data[offset : offset + length]
         offset += (length + 3) & ~3
 
 
@@ -137,7 +137,7 @@ def parse_error(raw):
             if nla_len < 4:
                 break
             if nla_type & 0x3FFF == NLMSGERR_ATTR_MSG:
-                reason = raw[offset + 4:offset + nla_len].split(b"\0", 1)[0].decode("utf-8", "replace")
+                reason = raw[offset + 4 : offset + nla_len].split(b"\0", 1)[0].decode("utf-8", "replace")
             offset += (nla_len + 3) & ~3
     return code, reason
 
@@ -260,7 +260,7 @@ class Netlink:
         done = []
         failed = None
         for start in range(0, len(requests), BATCH_CHUNK):
-            chunk = requests[start:start + BATCH_CHUNK]
+            chunk = requests[start : start + BATCH_CHUNK]
             seq_to_index = {}
             payload = []
             for offset, (msg, msg_type, flags) in enumerate(chunk):

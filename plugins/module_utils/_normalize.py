@@ -64,7 +64,9 @@ def parse_prefix(value, field, family=None):
         network = ipaddress.ip_network(text, strict=True)
     except ValueError as exc:
         if "host bits set" in str(exc):
-            raise ValidationError(field, value, "has host bits set (did you mean %s?)" % ipaddress.ip_network(text, strict=False))
+            raise ValidationError(
+                field, value, "has host bits set (did you mean %s?)" % ipaddress.ip_network(text, strict=False)
+            )
         raise ValidationError(field, value, "is not an IPv4 or IPv6 prefix")
     found = AF_INET if network.version == 4 else AF_INET6
     if family is not None and found != family:
@@ -83,7 +85,7 @@ def is_default_prefix(prefix):
 
 def infer_family(field, declared, *families):
     """One family for an object: the declared one, else the one its addresses agree on."""
-    found = set(f for f in families if f is not None)
+    found = {f for f in families if f is not None}
     if declared is not None:
         family = FAMILIES[declared]
         if found - {family}:

@@ -47,5 +47,6 @@ def check_pyroute2(module):
         )
     if PYROUTE2_VERSION != "unknown" and _version_tuple(PYROUTE2_VERSION) < _version_tuple(MINIMUM_PYROUTE2_VERSION):
         module.fail_json(
-            msg="pyroute2 %s is too old: linuxnet.vpn needs pyroute2 >= %s" % (PYROUTE2_VERSION, MINIMUM_PYROUTE2_VERSION)
+            msg="pyroute2 %s is too old: linuxnet.vpn needs pyroute2 >= %s"
+            % (PYROUTE2_VERSION, MINIMUM_PYROUTE2_VERSION)
         )

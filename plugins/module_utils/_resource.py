@@ -114,7 +114,7 @@ def plan(state, want, have, kind):
         if target != existing:
             changes.append(Change("replace", old=existing, new=target))
     if state == "overridden":
-        wanted = set(kind.key(obj) for obj in want)
+        wanted = {kind.key(obj) for obj in want}
         stale = [Change("delete", old=obj) for obj in have if kind.owned(obj) and kind.key(obj) not in wanted]
         changes = stale + changes
     return changes

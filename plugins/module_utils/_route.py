@@ -46,7 +46,7 @@ TYPES = {
     "unicast": 1, "local": 2, "broadcast": 3, "anycast": 4, "multicast": 5,
     "blackhole": 6, "unreachable": 7, "prohibit": 8, "throw": 9, "nat": 10,
 }  # fmt: skip
-TYPE_NAMES = dict((number, name) for name, number in TYPES.items())
+TYPE_NAMES = {number: name for name, number in TYPES.items()}
 REJECT_TYPES = ("blackhole", "unreachable", "prohibit", "throw")
 SCOPES = {"universe": 0, "global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
 SCOPE_NAMES = {0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}
@@ -112,7 +112,9 @@ def _check_gateway_family(family, via, field):
 def check_destination(route, field):
     """A unicast, local or broadcast route must say where it goes."""
     kind = route.get("type") or "unicast"
-    if kind in ("unicast", "local", "broadcast") and not (route.get("dev") or route.get("via") or route.get("multipath")):
+    if kind in ("unicast", "local", "broadcast") and not (
+        route.get("dev") or route.get("via") or route.get("multipath")
+    ):
         raise ValidationError(field, route["dst"], "needs dev, via or multipath (a %s route goes somewhere)" % kind)
 
 
@@ -139,7 +141,9 @@ def validate_route(item, field, table_names, partial=False):
         raise ValidationError(field + ".table", table, "is not a table number or a name in rt_tables")
     route["tos"] = norm.parse_int(item.get("tos") or 0, field + ".tos", 0, norm.U8)
     metric = item.get("metric")
-    route["metric"] = DEFAULT_METRIC[family] if metric is None else norm.parse_int(metric, field + ".metric", 0, norm.U32)
+    route["metric"] = (
+        DEFAULT_METRIC[family] if metric is None else norm.parse_int(metric, field + ".metric", 0, norm.U32)
+    )
     if family == norm.AF_INET6 and route["metric"] == 0:
         route["metric"] = 1024  # the kernel stores 0 as 1024 for IPv6
     if item.get("type") is not None:
@@ -179,7 +183,7 @@ def validate_route(item, field, table_names, partial=False):
 
 def complete_route(route, protocol):
     """Fill in what the kernel would report for fields the user left unset."""
-    full = dict((field, None) for field in FIELDS)
+    full = dict.fromkeys(FIELDS)
     full.update(type="unicast", onlink=False, protocol=protocol)
     full.update(route)
     if full.get("scope") is None:
@@ -191,7 +195,7 @@ def decode_route(msg, names):
     """Canonical route from a kernel RTM_NEWROUTE message (`names`: LinkNames)."""
     family = msg["family"]
     dst = msg.get_attr("RTA_DST") or ("0.0.0.0" if family == norm.AF_INET else "::")
-    route = dict((field, None) for field in FIELDS)
+    route = dict.fromkeys(FIELDS)
     route.update(
         family=family,
         table=msg.get_attr("RTA_TABLE") or msg["table"],
@@ -217,7 +221,10 @@ def decode_route(msg, names):
     if hops:
         route["multipath"] = tuple(
             sorted(
-                ((_gateway(hop), names.name(hop["oif"]), hop["hops"] + 1, bool(hop["flags"] & RTNH_F_ONLINK)) for hop in hops),
+                (
+                    (_gateway(hop), names.name(hop["oif"]), hop["hops"] + 1, bool(hop["flags"] & RTNH_F_ONLINK))
+                    for hop in hops
+                ),
                 key=repr,
             )
         )
@@ -343,7 +350,9 @@ class RouteKind:
             if number is None:
                 raise ValidationError("tables[%d]" % position, value, "is not a table number or a name in rt_tables")
             self.scope_tables = (self.scope_tables or set()) | {number}
-        self.scope_families = [norm.FAMILIES[params["family"]]] if params.get("family") else [norm.AF_INET, norm.AF_INET6]
+        self.scope_families = (
+            [norm.FAMILIES[params["family"]]] if params.get("family") else [norm.AF_INET, norm.AF_INET6]
+        )
 
     # --- input -----------------------------------------------------------
     def validate(self, item, field):
@@ -380,7 +389,7 @@ class RouteKind:
     def dump(self, netlink, want, state):
         """One dump per (family, table) the task can touch; the kernel does the filtering."""
         if state in ("merged", "replaced") or (state == "deleted" and want):
-            wanted = sorted(set((route["family"], route["table"]) for route in want))
+            wanted = sorted({(route["family"], route["table"]) for route in want})
         else:
             tables = sorted(self.scope_tables) if self.scope_tables else [0]  # 0: every table
             wanted = [(family, table) for family in self.scope_families for table in tables]
@@ -446,10 +455,17 @@ class RouteKind:
         index_of = self.names.index
         if change.op == "add":
             new = encode_route(change.new, index_of)
-            return [((new, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL), (encode_route(change.new, index_of, True), RTM_DELROUTE, 0))]
+            return [
+                (
+                    (new, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL),
+                    (encode_route(change.new, index_of, True), RTM_DELROUTE, 0),
+                )
+            ]
         if change.op == "delete":
             old = encode_route(change.old, index_of, True)
-            return [((old, RTM_DELROUTE, 0), (encode_route(change.old, index_of), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL))]
+            return [
+                ((old, RTM_DELROUTE, 0), (encode_route(change.old, index_of), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL))
+            ]
         replace = NLM_F_CREATE | NLM_F_REPLACE
         return [
             (

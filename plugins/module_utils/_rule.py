@@ -37,7 +37,7 @@ except ImportError:  # reported by check_pyroute2() before any use
 RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE = 32, 33, 34
 FIB_RULE_INVERT = 0x2
 ACTIONS = {"lookup": 1, "goto": 2, "nop": 3, "blackhole": 6, "unreachable": 7, "prohibit": 8}
-ACTION_NAMES = dict((number, name) for name, number in ACTIONS.items())
+ACTION_NAMES = {number: name for name, number in ACTIONS.items()}
 ACTION_ALIASES = {"to_tbl": "lookup", "table": "lookup"}
 UNSET = 0xFFFFFFFF  # the kernel's "no suppress_*" value
 
@@ -72,7 +72,7 @@ CONFIG_OPTIONS = dict(
 
 
 def blank_rule():
-    return dict((field, None) for field in FIELDS)
+    return dict.fromkeys(FIELDS)
 
 
 def validate_rule(item, field, table_names):
@@ -102,7 +102,9 @@ def validate_rule(item, field, table_names):
         if item.get(key) is not None:
             rule[key] = norm.parse_range(item[key], "%s.%s" % (field, key), norm.U16)
     if (rule["sport"] or rule["dport"]) and rule["ipproto"] not in (6, 17, 132, 136):
-        raise ValidationError(field + ".ipproto", item.get("ipproto"), "must be tcp, udp, sctp or udplite with sport/dport")
+        raise ValidationError(
+            field + ".ipproto", item.get("ipproto"), "must be tcp, udp, sctp or udplite with sport/dport"
+        )
     if item.get("uidrange") is not None:
         rule["uidrange"] = norm.parse_range(item["uidrange"], field + ".uidrange", norm.U32)
     rule["l3mdev"] = bool(item.get("l3mdev"))
@@ -119,13 +121,17 @@ def validate_rule(item, field, table_names):
     elif action == "lookup" and not rule["l3mdev"]:
         rule["table"] = 254  # as `ip rule`: main
     if rule["l3mdev"] and (action != "lookup" or item.get("table") is not None):
-        raise ValidationError(field + ".l3mdev", True, "takes its table from the device: set neither table nor another action")
+        raise ValidationError(
+            field + ".l3mdev", True, "takes its table from the device: set neither table nor another action"
+        )
     if action == "goto":
         if item.get("goto") is None:
             raise ValidationError(field + ".goto", None, "is required with action goto (the target priority)")
         rule["goto"] = norm.parse_int(item["goto"], field + ".goto", 0, norm.U32)
         if rule["goto"] <= rule["priority"]:
-            raise ValidationError(field + ".goto", item["goto"], "must be a priority after this rule's (%d)" % rule["priority"])
+            raise ValidationError(
+                field + ".goto", item["goto"], "must be a priority after this rule's (%d)" % rule["priority"]
+            )
     elif item.get("goto") is not None:
         raise ValidationError(field + ".goto", item["goto"], "only goes with action goto")
     for key in ("suppress_prefixlength", "suppress_ifgroup"):
@@ -176,7 +182,10 @@ def decode_rule(msg):
     table = msg.get_attr("FRA_TABLE") or msg["table"]
     rule["table"] = table if rule["action"] == "lookup" and not rule["l3mdev"] else None
     rule["goto"] = msg.get_attr("FRA_GOTO") if rule["action"] == "goto" else None
-    for key, attr in (("suppress_prefixlength", "FRA_SUPPRESS_PREFIXLEN"), ("suppress_ifgroup", "FRA_SUPPRESS_IFGROUP")):
+    for key, attr in (
+        ("suppress_prefixlength", "FRA_SUPPRESS_PREFIXLEN"),
+        ("suppress_ifgroup", "FRA_SUPPRESS_IFGROUP"),
+    ):
         value = msg.get_attr(attr)
         rule[key] = value if value not in (None, UNSET) else None
     rule["protocol"] = msg.get_attr("FRA_PROTOCOL") or 0
@@ -286,7 +295,9 @@ class RuleKind:
             for position, value in enumerate(params["tables"]):
                 number = table_number(value, self.table_names)
                 if number is None:
-                    raise ValidationError("tables[%d]" % position, value, "is not a table number or a name in rt_tables")
+                    raise ValidationError(
+                        "tables[%d]" % position, value, "is not a table number or a name in rt_tables"
+                    )
                 self.scope_tables.add(number)
         self.scope_family = norm.FAMILIES.get(params.get("family"))
 
@@ -349,7 +360,7 @@ class RuleKind:
 
     @staticmethod
     def requests(change):
-        add = (NLM_F_CREATE | NLM_F_EXCL)
+        add = NLM_F_CREATE | NLM_F_EXCL
         steps = []
         if change.old is not None:
             steps.append(((encode_rule(change.old), RTM_DELRULE, 0), (encode_rule(change.old), RTM_NEWRULE, add)))

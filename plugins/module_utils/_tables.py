@@ -52,7 +52,7 @@ def read_table_names(root="/"):
         try:
             with open(path) as handle:
                 names.update(parse_rt_tables(handle.read()))
-        except (IOError, OSError):
+        except OSError:
             continue
     names.update(BUILTIN_TABLES)
     return names

@@ -41,7 +41,9 @@ options:
         type: str
         required: true
       family:
-        description: Address family; inferred from O(config[].dst). Needed only for an IPv6 V(default) without O(config[].via).
+        description:
+          - Address family; inferred from O(config[].dst).
+          - Needed only for an IPv6 V(default) without O(config[].via).
         type: str
         choices: [inet, inet6]
       type:
@@ -65,10 +67,14 @@ options:
         description: Table, by number or by name from C(rt_tables). Default V(main), or V(local) for V(local) routes.
         type: str
       metric:
-        description: Route metric (C(ip route ... metric)). Default 0 for IPv4 and 1024 for IPv6, as the kernel stores them.
+        description:
+          - Route metric (C(ip route ... metric)).
+          - Default 0 for IPv4 and 1024 for IPv6, as the kernel stores them.
         type: int
       scope:
-        description: Route scope. Default as C(ip route add) picks it (V(link) for IPv4 routes without a gateway, V(host) for local routes).
+        description:
+          - Route scope. Default as C(ip route add) picks it.
+          - V(link) for IPv4 routes without a gateway, V(host) for local routes, else V(global).
         type: str
         choices: [global, universe, site, link, host, nowhere]
       protocol:
@@ -227,6 +233,7 @@ gathered:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.linuxnet.vpn.plugins.module_utils._module import (
     DEFAULT_PROTOCOL,
     resource_argument_spec,

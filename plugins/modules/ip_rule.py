@@ -41,7 +41,8 @@ options:
         required: true
       family:
         description:
-          - Address family. Inferred from O(config[].src) and O(config[].dst); V(inet) when they do not tell, as in C(ip rule).
+          - Address family. Inferred from O(config[].src) and O(config[].dst).
+          - V(inet) when they do not tell, as in C(ip rule).
         type: str
         choices: [inet, inet6]
       invert:
@@ -100,7 +101,9 @@ options:
         description: Target priority for O(config[].action=goto); must be after this rule.
         type: int
       suppress_prefixlength:
-        description: Reject routing decisions of this prefix length or shorter (V(0) ignores default routes of the table).
+        description:
+          - Reject routing decisions of this prefix length or shorter.
+          - V(0) ignores the default routes of the table.
         type: int
       suppress_ifgroup:
         description: Reject routing decisions that use a device of this group.
@@ -206,6 +209,7 @@ gathered:
 """
 
 from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.linuxnet.vpn.plugins.module_utils._module import (
     DEFAULT_PROTOCOL,
     resource_argument_spec,

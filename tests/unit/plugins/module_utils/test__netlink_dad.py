@@ -22,7 +22,10 @@ def error_message(code, reason=None, seq=7):
 
 def test_parse_error_reads_errno_and_extack_reason():
     assert _netlink.parse_error(error_message(0)) == (0, None)
-    assert _netlink.parse_error(error_message(101, "Nexthop has invalid gateway")) == (101, "Nexthop has invalid gateway")
+    assert _netlink.parse_error(error_message(101, "Nexthop has invalid gateway")) == (
+        101,
+        "Nexthop has invalid gateway",
+    )
 
 
 def test_split_messages_walks_aligned_messages():

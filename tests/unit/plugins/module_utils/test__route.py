@@ -13,11 +13,11 @@ DEVICES = {"eth0": 2, "tun0": 7}
 
 class Names:
     def name(self, index):
-        return dict((v, k) for k, v in DEVICES.items())[index]
+        return {v: k for k, v in DEVICES.items()}[index]
 
 
 def item(**kw):
-    base = dict((key, None) for key in _route.CONFIG_OPTIONS)
+    base = dict.fromkeys(_route.CONFIG_OPTIONS)
     base.update(kw)
     return base
 
@@ -47,7 +47,10 @@ def roundtrip(route):
         dict(dst="10.0.0.1/32", type="local", dev="tun0", table=13),
         dict(dst="default", type="unreachable", table="vpn", metric=4000),
         dict(dst="10.12.0.0/16", type="throw", tos=16, table=1000000, protocol=186),
-        dict(dst="198.51.100.0/24", multipath=[dict(via="192.0.2.1", dev="eth0", weight=2), dict(via="192.0.2.2", dev="eth0", weight=1)]),
+        dict(
+            dst="198.51.100.0/24",
+            multipath=[dict(via="192.0.2.1", dev="eth0", weight=2), dict(via="192.0.2.2", dev="eth0", weight=1)],
+        ),
         dict(dst="10.14.0.0/16", via="192.0.99.1", dev="eth0", onlink=True, src="192.0.2.10"),
     ],
 )
@@ -70,7 +73,9 @@ def test_kernel_defaults():
 
 def test_merged_changes_one_attribute_in_place():
     k = kind()
-    have = [k.complete(_route.validate_route(item(dst="10.0.0.0/8", via="192.0.2.1", dev="eth0", mtu=1400), "c", NAMES))]
+    have = [
+        k.complete(_route.validate_route(item(dst="10.0.0.0/8", via="192.0.2.1", dev="eth0", mtu=1400), "c", NAMES))
+    ]
     want = [_route.validate_route(item(dst="10.0.0.0/8", mtu=1300), "c", NAMES, partial=True)]
     (change,) = plan("merged", want, have, k)
     assert change.op == "replace" and change.new == dict(have[0], mtu=1300)
@@ -87,7 +92,10 @@ def test_replaced_keeps_the_device_the_kernel_chose_for_a_gateway():
 @pytest.mark.parametrize(
     "config, message",
     [
-        (dict(dst="10.0.0.1/8", dev="eth0"), "config[0].dst: '10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)"),
+        (
+            dict(dst="10.0.0.1/8", dev="eth0"),
+            "config[0].dst: '10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)",
+        ),
         (dict(dst="2001:db8::/32", via="192.0.2.1"), "config[0].via: '192.0.2.1' is IPv4: an IPv6 route cannot use"),
         (dict(dst="10.0.0.0/8", dev="eth0", src="2001:db8::1"), "config[0].src: '2001:db8::1' is inet6"),
         (dict(dst="10.0.0.0/8", type="blackhole", dev="eth0"), "routes take neither via, dev nor multipath"),

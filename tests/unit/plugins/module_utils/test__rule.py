@@ -11,7 +11,7 @@ NAMES = {"vpn": 100, "main": 254, "local": 255}
 
 
 def item(**kw):
-    base = dict((key, None) for key in _rule.CONFIG_OPTIONS)
+    base = dict.fromkeys(_rule.CONFIG_OPTIONS)
     base.update(invert=False, l3mdev=False)
     base.update(kw)
     return base
