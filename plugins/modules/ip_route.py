@@ -135,7 +135,7 @@ options:
     default: 10
 notes:
   - Routes of other software (the kernel's, a DHCP client's, strongSwan's in table 220, a person's) are never
-    removed by V(overridden) or an empty V(deleted): only routes carrying O(protocol) are. A route listed
+    removed by V(overridden) or an empty V(deleted); only routes carrying O(protocol) are. A route listed
     under V(deleted) is removed whoever owns it, which is how the C(local) routes of an address are moved
     out of table C(local).
   - systemd-networkd removes routes it did not configure when it reconfigures a link unless
