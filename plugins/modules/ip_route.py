@@ -21,7 +21,7 @@ description:
     not finished), the module waits for it instead of failing with EINVAL; an address that failed DAD is a
     clear error. See O(wait_for_src).
 author:
-  - linuxnet.vpn developers
+  - linuxnet.vpn developers (@linuxnet)
 extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent

@@ -19,7 +19,7 @@ description:
     kernel's own duplicate check. So V(merged) adds missing rules, and V(replaced) also re-stamps an identical
     rule that someone else added as owned by the collection.
 author:
-  - linuxnet.vpn developers
+  - linuxnet.vpn developers (@linuxnet)
 extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent
