@@ -4,7 +4,7 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: lab test venv unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
+.PHONY: bench lab test venv unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
 
 ## lab: the main job - a working VPN lab in network namespaces, nothing to configure
 lab: venv
@@ -46,3 +46,7 @@ sanity: venv
 
 clean:
 	rm -rf .build tests/output
+
+## bench: how the cost grows with the number of tunnels, beside `ip -batch` (prints a table, writes bench/results/bench.json)
+bench: venv
+	bash -c 'source tests/env.sh && python bench/bench.py $(BENCH_SIZES)'
