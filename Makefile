@@ -4,14 +4,14 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench lab test venv unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
+.PHONY: bench lab test venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
 
 ## lab: the main job - a working VPN lab in network namespaces, nothing to configure
 lab: venv
 	bash playbooks/lab.sh
 
 ## test: everything CI runs (unit, lint, sanity, namespace integration)
-test: venv unit unit-0.7 lint sanity integration integration-0.7
+test: venv unit unit-0.7 lint sanity kernel integration integration-0.7
 
 venv: $(VENV)/.done
 $(VENV)/.done: tests/requirements.txt
@@ -30,6 +30,10 @@ unit: venv
 
 unit-0.7: $(VENV07)/.done
 	bash tests/unit/run.sh $(VENV07)/bin/python
+
+## kernel: module_utils on a real kernel - random sets (hypothesis), concurrency, crash, drift, large dumps
+kernel: venv
+	bash -c 'source tests/env.sh && python -m pytest -q -p no:cacheprovider tests/kernel'
 
 integration: venv
 	bash tests/integration/run.sh

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Kernel tests: module_utils against real network namespaces (root only).
+
+Sockets stay in the namespace they were opened in, so a test opens its
+netlink socket inside a scratch namespace and returns to its own at once.
+"""
+
+import contextlib
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.join(TOP, ".build", "collections")
+LINK = os.path.join(ROOT, "ansible_collections", "linuxnet", "vpn")
+if not os.path.islink(LINK):
+    os.makedirs(os.path.dirname(LINK), exist_ok=True)
+    os.symlink(TOP, LINK)
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink  # noqa: E402
+
+
+def ip(*args):
+    return subprocess.run(("ip",) + args, check=True, capture_output=True, text=True).stdout
+
+
+@contextlib.contextmanager
+def inside(namespace):
+    """Run the block in `namespace`, then come back to this process's own."""
+    own = os.open("/proc/self/ns/net", os.O_RDONLY)
+    try:
+        _netlink.enter_namespace(namespace)
+        yield
+    finally:
+        _netlink.enter_namespace("/proc/self/fd/%d" % own)
+        os.close(own)
+
+
+@pytest.fixture
+def netns():
+    if os.geteuid() != 0:
+        pytest.skip("needs root for network namespaces")
+    name = "lvk-" + uuid.uuid4().hex[:8]
+    ip("netns", "add", name)
+    ip("-n", name, "link", "set", "lo", "up")
+    ip("-n", name, "link", "add", "k0", "type", "veth", "peer", "name", "k1")
+    ip("-n", name, "link", "set", "k0", "up")
+    ip("-n", name, "link", "set", "k1", "up")
+    yield name
+    ip("netns", "delete", name)

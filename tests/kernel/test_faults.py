@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Faults on a real kernel: concurrent runs, a crashed run's lock, drift, large dumps.
+
+The modules run as Ansible runs them: `python -m <module> ARGS.json` in a child process.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from conftest import ROOT, inside, ip
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _route
+
+MODULE = "ansible_collections.linuxnet.vpn.plugins.modules.ip_route"
+
+
+def start_module(tmp_path, name, args):
+    path = tmp_path / (name + ".json")
+    path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    return subprocess.Popen([sys.executable, "-m", MODULE, str(path)], stdout=subprocess.PIPE, text=True, env=env)
+
+
+def finish(process):
+    out, _err = process.communicate(timeout=120)
+    return json.loads(out)
+
+
+def routes(namespace, table):
+    return sorted(line.split()[0] for line in ip("-n", namespace, "route", "show", "table", table).splitlines())
+
+
+def declared(first, count):
+    return [{"dst": "10.%d.%d.0/24" % (first, i), "dev": "k0", "table": "300"} for i in range(count)]
+
+
+def test_two_runs_at_once_do_not_mix(netns, tmp_path):
+    sets = {"a": declared(1, 200), "b": declared(2, 200)}
+    for _round in range(3):
+        runs = [
+            start_module(
+                tmp_path, name, {"namespace": netns, "state": "overridden", "tables": ["300"], "config": config}
+            )
+            for name, config in sets.items()
+        ]
+        results = [finish(run) for run in runs]
+        assert not any(result.get("failed") for result in results), results
+        final = routes(netns, "300")
+        assert final in (sorted(r["dst"] for r in sets["a"]), sorted(r["dst"] for r in sets["b"]))
+
+
+def test_a_crashed_run_does_not_keep_the_namespace_locked(netns, tmp_path):
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; sys.path.insert(0, %r)\n"
+         "from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _netlink\n"
+         "_netlink.enter_namespace(%r)\n"
+         "lock = _module.NamespaceLock().__enter__(); print('locked', flush=True); time.sleep(600)" % (ROOT, netns)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "locked"
+    waiting = start_module(tmp_path, "waiting", {"namespace": netns, "config": declared(3, 1)})
+    time.sleep(1)
+    assert waiting.poll() is None  # blocked behind the holder
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    assert finish(waiting)["changed"] is True
+    assert routes(netns, "300") == ["10.3.0.0/24"]
+
+
+def test_drift_is_repaired_and_shown(netns, tmp_path):
+    config = declared(4, 3)
+    assert finish(start_module(tmp_path, "first", {"namespace": netns, "config": config}))["changed"]
+    ip("-n", netns, "route", "del", "10.4.1.0/24", "table", "300")
+    ip("-n", netns, "route", "change", "10.4.2.0/24", "dev", "k0", "table", "300", "proto", "76", "mtu", "1300")
+    result = finish(
+        start_module(
+            tmp_path, "again", {"namespace": netns, "state": "replaced", "config": config, "_ansible_diff": True}
+        )
+    )
+    assert result["changes"] == [
+        "add inet 10.4.1.0/24 dev k0 table 300 proto 76 scope link metric 0",
+        "replace inet 10.4.2.0/24 dev k0 table 300 proto 76 scope link metric 0 mtu 1300"
+        " with inet 10.4.2.0/24 dev k0 table 300 proto 76 scope link metric 0",
+    ]
+    assert "+inet 10.4.1.0/24" not in result["diff"]["before"] and "inet 10.4.1.0/24" in result["diff"]["after"]
+    assert routes(netns, "300") == ["10.4.0.0/24", "10.4.1.0/24", "10.4.2.0/24"]
+
+
+def test_large_dumps_are_read_whole(netns):
+    """30000 routes: many multi-part reads; the dump must return every one."""
+    lines = "".join("route add 10.%d.%d.0/24 dev k0 table 400\n" % (i // 256, i % 256) for i in range(30000))
+    subprocess.run(["ip", "-n", netns, "-batch", "-"], input=lines, text=True, check=True)
+    kind = _route.RouteKind({"tables": ["400"], "state": "gathered"})
+    with inside(netns):
+        netlink = kind.open()
+    with netlink:
+        assert len(kind.dump(netlink, [], "gathered")) == 30000
+
+
+def test_interrupted_dumps_are_retried(netns, monkeypatch):
+    """A dump the kernel marks NLM_F_DUMP_INTR is done again, not taken as complete."""
+    kind = _route.RouteKind({"tables": ["main"], "state": "gathered"})
+    with inside(netns):
+        netlink = kind.open()
+    calls = []
+    real = netlink._collect_dump
+
+    def flaky(seq):
+        replies, _interrupted = real(seq)
+        calls.append(seq)
+        return replies, len(calls) == 1
+
+    monkeypatch.setattr(netlink, "_collect_dump", flaky)
+    with netlink:
+        kind.dump(netlink, [], "gathered")
+    assert len(calls) == 3  # one dump per family, the first one repeated
+
+
+def test_lock_file_lives_per_namespace(netns):
+    with inside(netns), _module.NamespaceLock() as lock:
+        path = lock.handle.name
+    assert path.startswith(_module.LOCK_DIR + "/netns-")
