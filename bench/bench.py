@@ -55,7 +55,9 @@ def workload(n):
 
 def ip_batch_lines(work):
     lines = ["route add %s dev b0 table 1000 proto 76" % r["dst"] for r in work["ip_route"]]
-    lines += ["rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["from"]) for r in work["ip_rule"]]
+    lines += [
+        "rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["from"]) for r in work["ip_rule"]
+    ]
     return lines
 
 
@@ -74,7 +76,8 @@ def run_ip_batch(work):
 
 def run_utils(work):
     """module_utils in a child process (as a module would run), timing plan+apply per kind."""
-    code = r"""
+    code = (
+        r"""
 import json, sys, time
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource, _route, _rule
 work = json.load(sys.stdin)
@@ -91,9 +94,13 @@ for kind_class, options, items in ((_route.RouteKind, _route.CONFIG_OPTIONS, wor
 elapsed = time.perf_counter() - start
 import resource
 print(json.dumps({"seconds": elapsed, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-""" % NS
+"""
+        % NS
+    )
     env = dict(os.environ, PYTHONPATH=os.path.join(TOP, ".build", "collections"))
-    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(work), capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps(work), capture_output=True, text=True, env=env, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -163,12 +170,22 @@ def main():
         factor = large["tunnels"] / small["tunnels"]
         print(
             "growth %d -> %d tunnels (x%d): utils x%.1f, playbook x%.1f, rerun x%.1f"
-            % (small["tunnels"], large["tunnels"], factor, large["utils"] / small["utils"],
-               large["playbook"] / small["playbook"], large["rerun"] / small["rerun"])
-        )  # fmt: skip
+            % (
+                small["tunnels"],
+                large["tunnels"],
+                factor,
+                large["utils"] / small["utils"],
+                large["playbook"] / small["playbook"],
+                large["rerun"] / small["rerun"],
+            )
+        )
     os.makedirs(os.path.join(TOP, "bench", "results"), exist_ok=True)
     with open(os.path.join(TOP, "bench", "results", "bench.json"), "w") as handle:
-        json.dump({"results": results, "controller_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}, handle, indent=2)
+        json.dump(
+            {"results": results, "controller_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
+            handle,
+            indent=2,
+        )
 
 
 HEADER = False
@@ -177,18 +194,40 @@ HEADER = False
 def print_row(row):
     global HEADER
     if not HEADER:
-        print("%8s %8s | %9s | %16s | %16s | %16s | %18s | %s" % (
-            "tunnels", "objects", "ip -batch", "utils (x batch)", "playbook (x)", "rerun (x)", "command loop (x)", "utils RSS"))  # fmt: skip
+        print(
+            "%8s %8s | %9s | %16s | %16s | %16s | %18s | %s"
+            % (
+                "tunnels",
+                "objects",
+                "ip -batch",
+                "utils (x batch)",
+                "playbook (x)",
+                "rerun (x)",
+                "command loop (x)",
+                "utils RSS",
+            )
+        )
         HEADER = True
     base = row["ip_batch"]
 
     def cell(seconds):
         return "%7.3fs (%5.1fx)" % (seconds, seconds / base)
 
-    print("%8d %8d | %8.3fs | %s | %s | %s | %s%s | %5.0f MB%s" % (
-        row["tunnels"], row["objects"], base, cell(row["utils"]), cell(row["playbook"]), cell(row["rerun"]),
-        cell(row["loop"]), "*" if row["loop_extrapolated"] else " ", row["utils_maxrss_mb"],
-        "" if row["rerun_changed"] == 0 else "  RERUN CHANGED!"))  # fmt: skip
+    print(
+        "%8d %8d | %8.3fs | %s | %s | %s | %s%s | %5.0f MB%s"
+        % (
+            row["tunnels"],
+            row["objects"],
+            base,
+            cell(row["utils"]),
+            cell(row["playbook"]),
+            cell(row["rerun"]),
+            cell(row["loop"]),
+            "*" if row["loop_extrapolated"] else " ",
+            row["utils_maxrss_mb"],
+            "" if row["rerun_changed"] == 0 else "  RERUN CHANGED!",
+        )
+    )
     sys.stdout.flush()
 
 
