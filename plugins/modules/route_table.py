@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: route_table
+short_description: Name routing tables in a file under /etc/iproute2/rt_tables.d
+version_added: 0.1.0
+description:
+  - Keeps routing table names (name and number) in one file that the collection owns, by default
+    C(/etc/iproute2/rt_tables.d/linuxnet_vpn.conf), so the names work in M(linuxnet.vpn.ip_rule),
+    M(linuxnet.vpn.ip_route) and in C(ip) (C(ip route show table vpn)).
+  - Names and numbers defined in other files (C(rt_tables), other drop-ins) are never changed, and a
+    name or number that clashes with them is refused before the file is touched.
+  - Table names are host-wide (files), so this module has no O(linuxnet.vpn.ip_rule#module:namespace) option.
+author:
+  - linuxnet.vpn developers (@linuxnet)
+extends_documentation_fragment:
+  - linuxnet.vpn._attributes
+  - linuxnet.vpn._attributes.idempotent
+options:
+  config:
+    description: The table names.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Table name (letters, digits, C(_), C(.), C(-); not starting with a digit).
+        type: str
+        required: true
+      number:
+        description:
+          - Table number, 1 to 4294967295, not 253, 254 or 255 (C(default), C(main), C(local)).
+          - Required except with O(state=deleted).
+        type: int
+  state:
+    description:
+      - V(merged) adds or renumbers the listed names and keeps the file's other entries.
+      - V(replaced) does the same as V(merged) (a name has only a number).
+      - V(overridden) makes the file hold exactly the listed names.
+      - V(deleted) removes the listed names from the file, or every entry with an empty O(config).
+      - V(gathered) changes nothing and returns the file's entries in RV(gathered).
+    type: str
+    choices: [merged, replaced, overridden, deleted, gathered]
+    default: merged
+  path:
+    description:
+      - The file the collection owns.
+      - It must be a C(.conf) file under an C(rt_tables.d) directory for C(ip) to read it.
+    type: path
+    default: /etc/iproute2/rt_tables.d/linuxnet_vpn.conf
+seealso:
+  - module: linuxnet.vpn.ip_rule
+  - module: linuxnet.vpn.ip_route
+"""
+
+EXAMPLES = r"""
+- name: Names for the VPN tables
+  linuxnet.vpn.route_table:
+    config:
+      - {name: vpn, number: 100}
+      - {name: local_in, number: 13}
+
+- name: Then use them
+  linuxnet.vpn.ip_rule:
+    config:
+      - {priority: 1000, from: 10.8.0.0/24, table: vpn}
+
+- name: Exactly these names in the collection's file
+  linuxnet.vpn.route_table:
+    state: overridden
+    config:
+      - {name: vpn, number: 100}
+"""
+
+RETURN = r"""
+changes:
+  description: What changed (or would change in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["add table 100 vpn"]
+tables:
+  description: The file's entries after the task, name to number.
+  returned: always
+  type: dict
+  sample: {vpn: 100, local_in: 13}
+gathered:
+  description: The file's entries, in the vocabulary of O(config).
+  returned: when O(state=gathered)
+  type: list
+  elements: dict
+  sample: [{name: vpn, number: 100}]
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _route_table as rt
+from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import STATES, ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import parse_rt_tables, table_files
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def other_names(path):
+    names = {}
+    for other in reversed(table_files()):
+        if os.path.realpath(other) != os.path.realpath(path):
+            names.update(parse_rt_tables(read(other) or ""))
+    return names
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            config=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(name=dict(type="str", required=True), number=dict(type="int")),
+            ),
+            state=dict(type="str", default="merged", choices=list(STATES)),
+            path=dict(type="path", default=rt.DEFAULT_PATH),
+        ),
+        supports_check_mode=True,
+    )
+    path, state = module.params["path"], module.params["state"]
+    try:
+        want = [rt.validate_table(item, "config[%d]" % i) for i, item in enumerate(module.params["config"])]
+        if state in ("merged", "replaced") and not want:
+            raise ValidationError("config", [], "needs at least one item with state %s" % state)
+        text = read(path)
+        have = rt.parse_owned(text)
+        after = rt.desired_entries(state, want, have)
+        problems = rt.conflicts(after, other_names(path))
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    if problems:
+        module.fail_json(msg="; ".join(problems))
+    changes = rt.change_lines(have, after)
+    new_text = rt.render_file(after)
+    result = dict(changed=bool(changes), changes=changes, tables=after)
+    if changes and not module.check_mode:
+        directory = os.path.dirname(path)
+        if not os.path.isdir(directory):
+            os.makedirs(directory, 0o755)
+        temp = path + ".tmp"
+        with open(temp, "w") as handle:
+            handle.write(new_text)
+        os.chmod(temp, 0o644)
+        module.atomic_move(temp, path)
+    if state == "gathered":
+        result["gathered"] = [dict(name=name, number=number) for name, number in sorted(have.items())]
+    if module._diff and changes:
+        result["diff"] = dict(before=text or "", after=new_text, before_header=path, after_header=path)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
