@@ -110,6 +110,29 @@ def enter_namespace(namespace):
         os.close(fd)
 
 
+class in_namespace:
+    """Context manager: run the block in `namespace`, then return to our own.
+
+    A socket opened inside stays in that namespace, which lets one process
+    talk to several namespaces (e.g. both ends of a veth pair).
+    """
+
+    def __init__(self, namespace):
+        self.namespace = namespace
+        self.own = None
+
+    def __enter__(self):
+        self.own = os.open("/proc/self/ns/net", os.O_RDONLY)
+        enter_namespace(self.namespace)
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            enter_namespace("/proc/self/fd/%d" % self.own)
+        finally:
+            os.close(self.own)
+
+
 def split_messages(data):
     """Yield (type, flags, seq, raw bytes) for each netlink message in a buffer."""
     offset = 0

@@ -74,6 +74,18 @@ def parse_prefix(value, field, family=None):
     return found, network.compressed
 
 
+def parse_prefix_of_address(value, field):
+    """(family, 'addr/len') of an interface address: host bits are the point here."""
+    try:
+        interface = ipaddress.ip_interface(_text(value))
+    except ValueError:
+        raise ValidationError(field, value, "is not an address with a prefix length (192.0.2.1/24, 2001:db8::1/64)")
+    if "/" not in str(value):
+        raise ValidationError(field, value, "needs a prefix length (/24, /64, ...)")
+    family = AF_INET if interface.version == 4 else AF_INET6
+    return family, interface.with_prefixlen
+
+
 def prefix_text(address, length):
     """Canonical prefix text from a kernel address and length."""
     return ipaddress.ip_network("%s/%d" % (address, length), strict=False).compressed

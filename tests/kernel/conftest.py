@@ -6,7 +6,6 @@ Sockets stay in the namespace they were opened in, so a test opens its
 netlink socket inside a scratch namespace and returns to its own at once.
 """
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -30,16 +29,7 @@ def ip(*args):
     return subprocess.run(("ip",) + args, check=True, capture_output=True, text=True).stdout
 
 
-@contextlib.contextmanager
-def inside(namespace):
-    """Run the block in `namespace`, then come back to this process's own."""
-    own = os.open("/proc/self/ns/net", os.O_RDONLY)
-    try:
-        _netlink.enter_namespace(namespace)
-        yield
-    finally:
-        _netlink.enter_namespace("/proc/self/fd/%d" % own)
-        os.close(own)
+inside = _netlink.in_namespace
 
 
 @pytest.fixture

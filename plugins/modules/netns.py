@@ -1,0 +1,219 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: netns
+short_description: Network namespaces and veth pairs between them, for labs and per-tenant gateways
+version_added: 0.1.0
+description:
+  - Creates and removes named network namespaces, made as C(ip netns add) makes them, so C(ip netns),
+    C(ip -n NAME), the O(linuxnet.vpn.ip_route#module:namespace) option of every module and the
+    P(linuxnet.vpn.netns#connection) connection plugin find them.
+  - Creates veth pairs from a namespace to another namespace (or to the namespace the module runs in),
+    with addresses on either end, an MTU, and both ends up. IPv6 addresses are added without duplicate
+    address detection (C(nodad)), so a lab never races DAD.
+  - A namespace created by the task brings its C(lo) up.
+  - If a step fails, the namespaces and veths the task created are removed again.
+author:
+  - linuxnet.vpn developers (@linuxnet)
+extends_documentation_fragment:
+  - linuxnet.vpn._attributes
+  - linuxnet.vpn._attributes.idempotent
+  - linuxnet.vpn._pyroute2_dep
+options:
+  config:
+    description: The namespaces.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Namespace name (a file under C(/run/netns)).
+        type: str
+        required: true
+      veths:
+        description: veth pairs whose first end is in this namespace.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description: Name of the end in this namespace.
+            type: str
+            required: true
+          peer:
+            description: Name of the other end.
+            type: str
+            required: true
+          peer_namespace:
+            description:
+              - Namespace of the other end. It must exist or be listed in the same task.
+              - Unset means the namespace the module runs in (the host's).
+            type: str
+          addresses:
+            description: Addresses with prefix length on this end (C(192.0.2.1/24), C(2001:db8::1/64)).
+            type: list
+            elements: str
+            default: []
+          peer_addresses:
+            description: Addresses with prefix length on the other end.
+            type: list
+            elements: str
+            default: []
+          mtu:
+            description: MTU of both ends.
+            type: int
+  state:
+    description:
+      - V(merged) (alias V(present)) creates what is missing and adds missing addresses; it removes nothing.
+      - V(deleted) (alias V(absent)) removes the listed namespaces, and with them every device in them
+        (the other ends of their veths vanish too).
+      - V(gathered) changes nothing and returns the names of the namespaces under C(/run/netns).
+      - Namespaces carry no ownership mark, so there is no V(overridden).
+    type: str
+    choices: [merged, present, deleted, absent, gathered]
+    default: merged
+  recreate:
+    description:
+      - A device of a listed veth's name that exists but is not paired as listed (another kind of device,
+        or paired elsewhere) is an error, unless this is V(true); then it is deleted and created as listed.
+    type: bool
+    default: false
+seealso:
+  - plugin: linuxnet.vpn.netns
+    plugin_type: connection
+"""
+
+EXAMPLES = r"""
+- name: Two sites and a WAN between them
+  linuxnet.vpn.netns:
+    config:
+      - name: site-a
+        veths:
+          - name: wan0
+            peer: wan0
+            peer_namespace: site-b
+            addresses: [192.0.2.1/24, "2001:db8:2::1/64"]
+            peer_addresses: [192.0.2.2/24, "2001:db8:2::2/64"]
+            mtu: 1500
+      - name: site-b
+
+- name: A tenant namespace with a link to the host
+  linuxnet.vpn.netns:
+    config:
+      - name: tenant1
+        veths:
+          - {name: up0, peer: tenant1-up, addresses: [10.255.0.2/30], peer_addresses: [10.255.0.1/30]}
+
+- name: Tear the lab down
+  linuxnet.vpn.netns:
+    state: deleted
+    config:
+      - name: site-a
+      - name: site-b
+"""
+
+RETURN = r"""
+changes:
+  description: What the task changed (or would change in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: ["add netns site-a", "add veth wan0 in site-a <-> wan0 in site-b mtu 1500 addresses 192.0.2.1/24"]
+gathered:
+  description: Names of the namespaces under C(/run/netns).
+  returned: when O(state=gathered)
+  type: list
+  elements: str
+  sample: [site-a, site-b]
+"""
+
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netns
+from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import NetlinkError
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
+from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
+
+VETH_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    peer=dict(type="str", required=True),
+    peer_namespace=dict(type="str"),
+    addresses=dict(type="list", elements="str", default=[]),
+    peer_addresses=dict(type="list", elements="str", default=[]),
+    mtu=dict(type="int"),
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            config=dict(
+                type="list",
+                elements="dict",
+                default=[],
+                options=dict(
+                    name=dict(type="str", required=True),
+                    veths=dict(type="list", elements="dict", default=[], options=VETH_OPTIONS),
+                ),
+            ),
+            state=dict(type="str", default="merged", choices=["merged", "present", "deleted", "absent", "gathered"]),
+            recreate=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    check_pyroute2(module)
+    state = {"present": "merged", "absent": "deleted"}.get(module.params["state"], module.params["state"])
+    result = dict(changed=False, changes=[])
+    if state == "gathered":
+        names = sorted(os.listdir(_netns.NETNS_DIR)) if os.path.isdir(_netns.NETNS_DIR) else []
+        module.exit_json(gathered=names, **result)
+    sides = _netns.Sides()
+    done = []
+    try:
+        items = [_netns.validate_namespace(item, "config[%d]" % i) for i, item in enumerate(module.params["config"])]
+        before = sorted(name for name in (item["name"] for item in items) if _netns.namespace_exists(name))
+        if state == "deleted":
+            steps = [("delete netns %s" % name, lambda n=name: _netns.remove_namespace(n), None) for name in before]
+        else:
+            steps = _netns.plan(items, module.params["recreate"], module.check_mode, sides)
+        for description, action, undo in steps:
+            if not module.check_mode:
+                action()
+                done.append((description, undo))
+            result["changes"].append(description)
+    except ValidationError as exc:
+        module.fail_json(msg=str(exc))
+    except (NetlinkError, OSError) as exc:
+        undone = [description for description, undo in reversed(done) if undo is not None and undo() is None]
+        module.fail_json(
+            msg="%s failed: %s; undone: %s" % (steps[len(done)][0], exc, ", ".join(undone) or "nothing"),
+            exception=traceback.format_exc(),
+        )
+    finally:
+        sides.close()
+    result["changed"] = bool(result["changes"])
+    if module._diff and result["changed"]:
+        after = [n for n in before if state != "deleted"] + [
+            c[len("add netns ") :] for c in result["changes"] if c.startswith("add netns ")
+        ]
+        result["diff"] = dict(
+            before="".join("netns %s\n" % name for name in before),
+            after="".join("netns %s\n" % name for name in sorted(after))
+            + "".join(c + "\n" for c in result["changes"] if not c.startswith(("add netns", "delete netns"))),
+        )
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
