@@ -49,6 +49,15 @@ def resource_argument_spec(config_options, **extra):
     return spec
 
 
+def routing_scope_argument_spec():
+    """Options of the routing modules: the ownership mark and the scope of overridden/deleted/gathered."""
+    return dict(
+        protocol=dict(type="int", default=DEFAULT_PROTOCOL),
+        tables=dict(type="list", elements="str"),
+        family=dict(type="str", choices=["inet", "inet6"]),
+    )
+
+
 class NamespaceLock:
     """An exclusive flock per network namespace, so two runs do not interleave.
 

@@ -235,25 +235,17 @@ gathered:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._module import (
-    DEFAULT_PROTOCOL,
     resource_argument_spec,
+    routing_scope_argument_spec,
     run_resource_module,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils._route import CONFIG_OPTIONS, RouteKind
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=resource_argument_spec(
-            CONFIG_OPTIONS,
-            protocol=dict(type="int", default=DEFAULT_PROTOCOL),
-            tables=dict(type="list", elements="str"),
-            family=dict(type="str", choices=["inet", "inet6"]),
-            wait_for_src=dict(type="bool", default=True),
-            src_timeout=dict(type="float", default=10),
-        ),
-        supports_check_mode=True,
-    )
+    options = routing_scope_argument_spec()
+    options.update(wait_for_src=dict(type="bool", default=True), src_timeout=dict(type="float", default=10))
+    module = AnsibleModule(argument_spec=resource_argument_spec(CONFIG_OPTIONS, **options), supports_check_mode=True)
     run_resource_module(module, RouteKind)
 
 

@@ -211,23 +211,16 @@ gathered:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._module import (
-    DEFAULT_PROTOCOL,
     resource_argument_spec,
+    routing_scope_argument_spec,
     run_resource_module,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils._rule import CONFIG_OPTIONS, RuleKind
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=resource_argument_spec(
-            CONFIG_OPTIONS,
-            protocol=dict(type="int", default=DEFAULT_PROTOCOL),
-            tables=dict(type="list", elements="str"),
-            family=dict(type="str", choices=["inet", "inet6"]),
-        ),
-        supports_check_mode=True,
-    )
+    options = routing_scope_argument_spec()
+    module = AnsibleModule(argument_spec=resource_argument_spec(CONFIG_OPTIONS, **options), supports_check_mode=True)
     run_resource_module(module, RuleKind)
 
 

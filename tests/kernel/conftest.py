@@ -8,21 +8,11 @@ netlink socket inside a scratch namespace and returns to its own at once.
 
 import os
 import subprocess
-import sys
 import uuid
 
 import pytest
 
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ROOT = os.path.join(TOP, ".build", "collections")
-LINK = os.path.join(ROOT, "ansible_collections", "linuxnet", "vpn")
-if not os.path.islink(LINK):
-    os.makedirs(os.path.dirname(LINK), exist_ok=True)
-    os.symlink(TOP, LINK)
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
-
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink  # noqa: E402
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink
 
 
 def ip(*args):

@@ -12,10 +12,13 @@ import subprocess
 import sys
 import time
 
-from conftest import ROOT, inside, ip
+from conftest import inside, ip
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _route
 
+ROOT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "collections"
+)
 MODULE = "ansible_collections.linuxnet.vpn.plugins.modules.ip_route"
 
 
