@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """How the collection's cost grows with the number of tunnels, beside the baselines.
@@ -36,7 +35,7 @@ def sh(*args, **kw):
 
 
 def fresh_namespace():
-    subprocess.run(["ip", "netns", "delete", NS], capture_output=True)
+    subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
     sh("ip", "netns", "add", NS)
     sh("ip", "-n", NS, "link", "set", "lo", "up")
     sh("ip", "-n", NS, "link", "add", "b0", "type", "veth", "peer", "name", "b1")
@@ -157,7 +156,7 @@ def main():
         with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
             path = handle.name
         write_play(work, path)
-        row["playbook"], _ = run_playbook(path)
+        row["playbook"] = run_playbook(path)[0]
         row["rerun"], row["rerun_changed"] = run_playbook(path)
         os.unlink(path)
         fresh_namespace()
@@ -165,7 +164,7 @@ def main():
         row["loop_extrapolated"] = row["objects"] > LOOP_MAX
         results.append(row)
         print_row(row)
-    subprocess.run(["ip", "netns", "delete", NS], capture_output=True)
+    subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
     for small, large in zip(results, results[1:]):
         factor = large["tunnels"] / small["tunnels"]
         print(
