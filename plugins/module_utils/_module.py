@@ -103,9 +103,10 @@ def run_resource_module(module, kind_class):
             fail_on_duplicates(kind, want)
             have = kind.dump(netlink, want, state)
             changes = _resource.plan(state, want, have, kind)
-            if changes and not module.check_mode:
+            if not module.check_mode:
                 kind.before_apply(netlink, changes)
-                _resource.apply(netlink, changes, kind)
+                after_apply = getattr(kind, "after_apply", None)  # optional post-condition, e.g. DAD
+                _resource.apply(netlink, changes, kind, verify=after_apply and (lambda: after_apply(netlink, want)))
     except (_resource.ValidationError, _resource.ApplyError, NamespaceError) as exc:
         module.fail_json(msg=str(exc))
     except NetlinkError as exc:

@@ -22,6 +22,9 @@ A kind provides:
     render(obj)       one line, in the words of `ip`
     order(obj)        sort key for listings (as `ip` lists them)
     requests(change)  [(request, inverse request), ...] for one Change
+and, for the module run (_module.py): validate, open, resolve, dump,
+before_apply (e.g. wait for a route's source address) and, optionally,
+after_apply (a post-condition such as DAD; if it fails the task is undone).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -136,11 +139,27 @@ def diff_text(kind, objects):
     return "".join(kind.render(obj) + "\n" for obj in sorted(objects, key=kind.order))
 
 
-def apply(netlink, changes, kind):
+def _undo(netlink, inverses, done):
+    """Send the inverses of the `done` requests, newest first; return the failure or None."""
+    undo = [inverses[i] for i in reversed(done) if inverses[i] is not None]
+    if not undo:
+        return 0, None
+    return len(undo), netlink.batch(undo, stop_on_error=False)[1]
+
+
+def _undone_text(count, failed):
+    if failed is None:
+        return "; the %d change(s) already applied by this task were undone" % count
+    return "; undoing the earlier changes also failed (%s): check the kernel state" % failed[1]
+
+
+def apply(netlink, changes, kind, verify=None):
     """Apply `changes` in one batch; if the kernel refuses one, undo the rest.
 
-    Raises ApplyError naming the refused object and the kernel's reason, and
-    whether the undo succeeded, so no task leaves its list half-applied silently.
+    `verify`, if given, runs after a successful batch (e.g. waiting for DAD);
+    if it raises ApplyError, the whole task is undone too. Raises ApplyError
+    naming the refused object and the kernel's reason, and whether the undo
+    succeeded, so no task leaves its list half-applied silently.
     """
     requests = []
     inverses = []
@@ -150,17 +169,13 @@ def apply(netlink, changes, kind):
             requests.append(request)
             inverses.append(inverse)
             owners.append(change)
-    if not requests:
-        return
-    done, failed = netlink.batch(requests)
-    if failed is None:
-        return
-    index, error = failed
-    undo = [inverses[i] for i in reversed(done) if inverses[i] is not None]
-    _undone, undo_failed = netlink.batch(undo, stop_on_error=False) if undo else ([], None)
-    message = "%s failed: %s" % (owners[index].describe(kind), error)
-    if undo_failed is None:
-        message += "; the %d change(s) already applied by this task were undone" % len(undo)
-    else:
-        message += "; undoing the earlier changes also failed (%s): check the kernel state" % undo_failed[1]
-    raise ApplyError(message)
+    done, failed = netlink.batch(requests) if requests else ([], None)
+    if failed is not None:
+        index, error = failed
+        message = "%s failed: %s" % (owners[index].describe(kind), error)
+        raise ApplyError(message + _undone_text(*_undo(netlink, inverses, done)))
+    if verify is not None:
+        try:
+            verify()
+        except ApplyError as exc:
+            raise ApplyError(str(exc) + _undone_text(*_undo(netlink, inverses, done)))

@@ -136,3 +136,15 @@ def test_apply_without_refusal_applies_all():
     netlink = FakeNetlink({"a", "b", "t"})
     _resource.apply(netlink, plan("overridden", [{"name": "c"}], HAVE, KIND), KIND)
     assert netlink.names == {"c", "t"}
+
+
+def test_a_failed_post_condition_undoes_the_task():
+    netlink = FakeNetlink({"a", "b", "t"})
+
+    def verify():
+        raise ApplyError("2001:db8::1 on eth0 failed duplicate address detection (dadfailed)")
+
+    with pytest.raises(ApplyError) as error:
+        _resource.apply(netlink, plan("merged", [{"name": "c"}, {"name": "d"}], HAVE, KIND), KIND, verify=verify)
+    assert netlink.names == {"a", "b", "t"}
+    assert str(error.value).endswith("(dadfailed); the 2 change(s) already applied by this task were undone")
