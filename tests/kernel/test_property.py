@@ -58,6 +58,7 @@ def foreign(netns):
 
 
 def foreign_state(namespace):
+    """Everything not ours, less the kernel's link-local routes, which come when DAD ends, at any time."""
     rules = [line for line in ip("-n", namespace, "rule").splitlines() if "proto 76" not in line]
     rules += [line for line in ip("-n", namespace, "-6", "rule").splitlines() if "proto 76" not in line]
     routes = [
@@ -68,7 +69,7 @@ def foreign_state(namespace):
         for line in ip("-n", namespace, "-6", "route", "show", "table", "all").splitlines()
         if "proto 76" not in line
     ]
-    return sorted(rules), sorted(routes)
+    return sorted(rules), sorted(route for route in routes if "fe80::" not in route)
 
 
 @SETTINGS
