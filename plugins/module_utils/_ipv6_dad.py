@@ -34,6 +34,7 @@ import os
 import traceback
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _dad
+from ansible_collections.linuxnet.vpn.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxnet.vpn.plugins.module_utils._link import (
     RTEXT_FILTER_SKIP_STATS,
     RTM_GETLINK,
@@ -340,14 +341,6 @@ def render_persisted(entries):
     return HEADER + "".join(lines)
 
 
-def read_text(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
 def network_namespace_id(path):
     st = os.stat(path)
     return st.st_dev, st.st_ino
@@ -453,22 +446,11 @@ def file_change_lines(before, after):
     return lines
 
 
-def write_file(module, path, text):
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
-    temp = path + ".tmp"
-    with open(temp, "w") as handle:
-        handle.write(text)
-    os.chmod(temp, 0o644)
-    module.atomic_move(temp, path)
-
-
 def restore_file(module, path, text):
     if text is None:
         os.remove(path)
     else:
-        write_file(module, path, text)
+        write_text(module, path, text)
 
 
 def validate_config(config):
@@ -502,7 +484,7 @@ def converge(module, netlink, want, conf_dir):
         # The file first: if it cannot be written, nothing has changed yet; if the kernel then refuses a
         # setting, the settings already written are put back and so is the file.
         if file_changes:
-            write_file(module, path, new_text)
+            write_text(module, path, new_text)
         try:
             apply_settings(changes, conf_dir)
         except ApplyFailed:

@@ -14,6 +14,8 @@ __metaclass__ = type
 import glob
 import os
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils._files import read_text
+
 BUILTIN_TABLES = {"unspec": 0, "default": 253, "main": 254, "local": 255}
 MAX_TABLE = 0xFFFFFFFF
 # iproute2 reads /etc first; newer releases ship their defaults under /usr.
@@ -49,11 +51,7 @@ def read_table_names(root="/"):
     """All table names known on this host ({name: number}); the builtins always."""
     names = {}
     for path in reversed(table_files(root)):
-        try:
-            with open(path) as handle:
-                names.update(parse_rt_tables(handle.read()))
-        except OSError:
-            continue
+        names.update(parse_rt_tables(read_text(path) or ""))
     names.update(BUILTIN_TABLES)
     return names
 

@@ -105,23 +105,16 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _route_table as rt
+from ansible_collections.linuxnet.vpn.plugins.module_utils._files import read_text, write_text
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import STATES, ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import parse_rt_tables, table_files
-
-
-def read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return None
 
 
 def other_names(path):
     names = {}
     for other in reversed(table_files()):
         if os.path.realpath(other) != os.path.realpath(path):
-            names.update(parse_rt_tables(read(other) or ""))
+            names.update(parse_rt_tables(read_text(other) or ""))
     return names
 
 
@@ -144,7 +137,7 @@ def main():
         want = [rt.validate_table(item, "config[%d]" % i) for i, item in enumerate(module.params["config"])]
         if state in ("merged", "replaced") and not want:
             raise ValidationError("config", [], "needs at least one item with state %s" % state)
-        text = read(path)
+        text = read_text(path)
         have = rt.parse_owned(text)
         after = rt.desired_entries(state, want, have)
         problems = rt.conflicts(after, other_names(path))
@@ -156,14 +149,7 @@ def main():
     new_text = rt.render_file(after)
     result = dict(changed=bool(changes), changes=changes, tables=after)
     if changes and not module.check_mode:
-        directory = os.path.dirname(path)
-        if not os.path.isdir(directory):
-            os.makedirs(directory, 0o755)
-        temp = path + ".tmp"
-        with open(temp, "w") as handle:
-            handle.write(new_text)
-        os.chmod(temp, 0o644)
-        module.atomic_move(temp, path)
+        write_text(module, path, new_text)
     if state == "gathered":
         result["gathered"] = [dict(name=name, number=number) for name, number in sorted(have.items())]
     if module._diff and changes:
