@@ -24,7 +24,8 @@ A kind provides:
     requests(change)  [(request, inverse request), ...] for one Change
 and, for the module run (_module.py): validate, open, resolve, dump,
 before_apply (e.g. wait for a route's source address) and, optionally,
-after_apply (a post-condition such as DAD; if it fails the task is undone).
+after_apply (a post-condition such as DAD; if it fails the task is undone)
+and explain(error, change) (a kernel refusal in words, e.g. "kernel lacks ESP").
 """
 
 from __future__ import absolute_import, division, print_function
@@ -95,7 +96,8 @@ def plan(state, want, have, kind):
     """Return the minimal list of Changes that takes `have` to what `state` asks.
 
     `have` must already be limited to the scope the task may touch. Deletions
-    come first so that an identity freed by one change can be reused by another.
+    come first so that an identity freed by one change can be reused by another
+    (unless the kind asks for make_before_break).
     """
     if state == "gathered":
         return []
@@ -119,7 +121,8 @@ def plan(state, want, have, kind):
     if state == "overridden":
         wanted = {kind.key(obj) for obj in want}
         stale = [Change("delete", old=obj) for obj in have if kind.owned(obj) and kind.key(obj) not in wanted]
-        changes = stale + changes
+        # SAs: the new ones go in before stale ones go out, so traffic always has one (make before break).
+        changes = changes + stale if getattr(kind, "make_before_break", False) else stale + changes
     return changes
 
 
@@ -148,6 +151,8 @@ def _undo(netlink, inverses, done):
 
 
 def _undone_text(count, failed):
+    if count == 0:
+        return "; nothing had been changed"
     if failed is None:
         return "; the %d change(s) already applied by this task were undone" % count
     return "; undoing the earlier changes also failed (%s): check the kernel state" % failed[1]
@@ -172,7 +177,8 @@ def apply(netlink, changes, kind, verify=None):
     done, failed = netlink.batch(requests) if requests else ([], None)
     if failed is not None:
         index, error = failed
-        message = "%s failed: %s" % (owners[index].describe(kind), error)
+        explain = getattr(kind, "explain", None)  # optional: the kernel's refusal in the kind's words
+        message = "%s failed: %s" % (owners[index].describe(kind), explain(error, owners[index]) if explain else error)
         raise ApplyError(message + _undone_text(*_undo(netlink, inverses, done)))
     if verify is not None:
         try:
