@@ -1,0 +1,368 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: xfrm_state
+short_description: Manage IPsec security associations (XFRM SAs) over netlink
+version_added: 0.1.0
+description:
+  - Adds, changes, removes and reports IPsec SAs (what C(ip xfrm state) shows), IPv4 and IPv6, in bulk and
+    idempotently. One dump of the SA database per run, a pure comparison, then one batch of netlink requests.
+  - An SA's identity is the kernel's lookup key, (O(config[].family), O(config[].dst), O(config[].proto),
+    O(config[].spi), O(config[].mark)). Lifetimes, NAT-T ports, the output mark and the if_id change in place;
+    any other difference replaces the SA (see O(recreate)).
+  - Keys are validated against the algorithm's key length before anything is touched, compared without being
+    printed, shown in diffs and C(changes) only as a fingerprint that is not the key, and never returned.
+  - Ownership is declared with O(scope) (reqid, if_id or mark), never guessed.
+author:
+  - linuxnet.vpn developers (@linuxnet)
+extends_documentation_fragment:
+  - linuxnet.vpn._attributes
+  - linuxnet.vpn._attributes.idempotent
+  - linuxnet.vpn._netns
+  - linuxnet.vpn._resource
+  - linuxnet.vpn._xfrm
+  - linuxnet.vpn._pyroute2_dep
+options:
+  config:
+    description: The SAs.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      src:
+        description: Source address (the outer one in tunnel mode).
+        type: str
+        required: true
+      dst:
+        description: Destination address.
+        type: str
+        required: true
+      family:
+        description: Address family; inferred from O(config[].src) and O(config[].dst).
+        type: str
+        choices: [inet, inet6]
+      proto:
+        description: IPsec protocol.
+        type: str
+        default: esp
+        choices: [ah, comp, esp]
+      spi:
+        description: Security parameter index, V(0xc0ffee01) or a decimal number (a 16-bit CPI for V(comp)).
+        type: str
+        required: true
+      mode:
+        description: Mode, as in C(ip xfrm state).
+        type: str
+        default: transport
+        choices: [beet, transport, tunnel]
+      reqid:
+        description: Request id that ties the SA to policy templates (and to the task's O(scope)).
+        type: int
+        default: 0
+      aead:
+        description: Combined-mode cipher (ESP). Excludes O(config[].enc) and O(config[].auth).
+        type: dict
+        suboptions:
+          name:
+            description:
+              - V(rfc4106(gcm(aes\))) (alias V(aes-gcm)), V(rfc4309(ccm(aes\))) (V(aes-ccm)), V(rfc4543(gcm(aes\)))
+                (GMAC) or V(rfc7539esp(chacha20,poly1305\)) (V(chacha20-poly1305)).
+            type: str
+            required: true
+          key:
+            description: Key in hex (V(0x...)), salt included; AES-GCM takes 20, 28 or 36 bytes, AES-CCM 19, 27 or 35,
+              ChaCha20-Poly1305 36.
+            type: str
+            required: true
+          icv_len:
+            description: ICV length in bits (64, 96 or 128). Default 128.
+            type: int
+      enc:
+        description: Encryption (ESP), with or without O(config[].auth).
+        type: dict
+        suboptions:
+          name:
+            description: V(cbc(aes\)) (alias V(aes)), V(rfc3686(ctr(aes\))), V(cbc(des3_ede\)), V(cbc(camellia\)),
+              V(cbc(serpent\)), V(cbc(twofish\)), V(ecb(cipher_null\)).
+            type: str
+            required: true
+          key:
+            description: Key in hex (V(0x...)) of the algorithm's length (cbc(aes) 16, 24 or 32 bytes).
+            type: str
+            required: true
+      auth:
+        description: Integrity (ESP with O(config[].enc), or AH), sent with an explicit truncation length.
+        type: dict
+        suboptions:
+          name:
+            description: V(hmac(sha256\)) (alias V(sha256)), V(hmac(sha384\)), V(hmac(sha512\)), V(hmac(sha1\)),
+              V(hmac(md5\)), V(xcbc(aes\)), V(cmac(aes\)), V(hmac(rmd160\)), V(digest_null).
+            type: str
+            required: true
+          key:
+            description: Key in hex (V(0x...)) of the hash's length (hmac(sha256) 32 bytes).
+            type: str
+            required: true
+          trunc_len:
+            description: ICV length in bits. Default the RFC's (hmac(sha256) 128, hmac(sha1) 96).
+            type: int
+      comp:
+        description: Compression of an IPComp SA (V(proto=comp)), V(deflate), V(lzs) or V(lzjh).
+        type: str
+      replay_window:
+        description: Anti-replay window in packets (0 to 4096). Windows above 32, and ESN, are sent as an ESN
+          replay state.
+        type: int
+        default: 0
+      esn:
+        description: Extended (64-bit) sequence numbers; needs O(config[].replay_window) above 0.
+        type: bool
+        default: false
+      replay_oseq:
+        description: Initial outbound sequence number, used only when the SA is created (it moves with traffic).
+        type: int
+      flags:
+        description: SA flags as in C(ip xfrm state ... flag); V(esn) is the same as O(config[].esn).
+        type: list
+        elements: str
+        default: []
+        choices: [af-unspec, align4, decap-dscp, esn, icmp, noecn, nopmtudisc, wildrecv]
+      extra_flags:
+        description: Extra flags as in C(ip xfrm state ... extra-flag).
+        type: list
+        elements: str
+        default: []
+        choices: [dont-encap-dscp, oseq-may-wrap]
+      encap:
+        description: UDP (NAT-T) or TCP encapsulation of ESP.
+        type: dict
+        suboptions:
+          type:
+            description: Encapsulation.
+            type: str
+            default: espinudp
+            choices: [espintcp, espinudp, espinudp-nonike]
+          sport:
+            description: Source port.
+            type: int
+            default: 4500
+          dport:
+            description: Destination port.
+            type: int
+            default: 4500
+          oa:
+            description: Original address (NAT-OA).
+            type: str
+      mark:
+        description: Only packets with this mark use the SA. Part of the identity.
+        type: dict
+        suboptions:
+          value:
+            description: Mark value.
+            type: str
+            required: true
+          mask:
+            description: Mask. Default all ones.
+            type: str
+      if_id:
+        description: XFRM interface id (route-based VPNs).
+        type: int
+      output_mark:
+        description: Mark set on packets after the transformation (C(output-mark)).
+        type: dict
+        suboptions:
+          value:
+            description: Mark value.
+            type: str
+            required: true
+          mask:
+            description: Mask. Default all ones.
+            type: str
+      lifetime:
+        description:
+          - Limits after which the kernel asks for a rekey (soft) or removes the SA (hard). Unset means no limit.
+        type: dict
+        suboptions:
+          soft_bytes:
+            description: Soft byte limit.
+            type: int
+          hard_bytes:
+            description: Hard byte limit.
+            type: int
+          soft_packets:
+            description: Soft packet limit.
+            type: int
+          hard_packets:
+            description: Hard packet limit.
+            type: int
+          soft_add_seconds:
+            description: Seconds after creation for the soft expiry (rekey).
+            type: int
+          hard_add_seconds:
+            description: Seconds after creation for the hard expiry (removal).
+            type: int
+          soft_use_seconds:
+            description: Seconds after first use for the soft expiry.
+            type: int
+          hard_use_seconds:
+            description: Seconds after first use for the hard expiry.
+            type: int
+          jitter:
+            description:
+              - Lower every soft limit by up to this many percent (0 to 50), by an amount fixed per SA (a hash of its
+                identity), so that many SAs made at once do not all rekey at the same moment. A rerun computes the
+                same limits.
+            type: int
+            default: 0
+      selector:
+        description: Traffic selector of the SA. Unset, the SA matches any traffic (as C(ip xfrm state) without C(sel)).
+        type: dict
+        suboptions:
+          src:
+            description: Source prefix.
+            type: str
+          dst:
+            description: Destination prefix.
+            type: str
+          family:
+            description: Address family of the selector.
+            type: str
+            choices: [inet, inet6]
+          proto:
+            description: Upper-layer protocol.
+            type: str
+          sport:
+            description: Source port.
+            type: int
+          dport:
+            description: Destination port.
+            type: int
+          dev:
+            description: Device.
+            type: str
+  recreate:
+    description:
+      - What to do when an SA must change in a way the kernel cannot make in place (keys, algorithms, mode, reqid,
+        replay window, flags, selector, a new encapsulation type or removing the output mark or if_id).
+      - V(true) deletes it and adds the new one in the same batch (that SA's traffic pauses for the moment in between;
+        if adding fails, the old SA is put back). V(false) fails naming the attributes, before anything is touched.
+    type: bool
+    default: true
+notes:
+  - SAs need a kernel with ESP, AH or IPComp (modules C(esp4), C(esp6), ...) and the algorithms' crypto modules;
+    if one is missing the task fails naming it, and undoes what it did.
+  - With O(state=overridden) the new SAs are added before the stale ones are removed (make before break).
+seealso:
+  - module: linuxnet.vpn.xfrm_policy
+  - name: ip-xfrm(8)
+    description: The meaning of modes, flags and lifetimes.
+    link: https://man7.org/linux/man-pages/man8/ip-xfrm.8.html
+"""
+
+EXAMPLES = r"""
+- name: An AES-GCM SA pair for a site-to-site tunnel (keys from the vault)
+  linuxnet.vpn.xfrm_state:
+    config:
+      - src: 192.0.2.1
+        dst: 198.51.100.2
+        spi: "0xc0000101"
+        mode: tunnel
+        reqid: 101
+        replay_window: 32
+        aead: {name: rfc4106(gcm(aes)), key: "{{ vault_tunnel_101_out_key }}", icv_len: 128}
+        lifetime: {soft_add_seconds: 3300, hard_add_seconds: 3600, jitter: 10}
+      - src: 198.51.100.2
+        dst: 192.0.2.1
+        spi: "0xc0000102"
+        mode: tunnel
+        reqid: 101
+        replay_window: 32
+        aead: {name: rfc4106(gcm(aes)), key: "{{ vault_tunnel_101_in_key }}", icv_len: 128}
+
+- name: AES-CBC with HMAC-SHA256, ESN, NAT-T, for an XFRM interface
+  linuxnet.vpn.xfrm_state:
+    config:
+      - src: 2001:db8::1
+        dst: 2001:db8::2
+        spi: 4096
+        mode: tunnel
+        reqid: 102
+        enc: {name: aes, key: "{{ vault_enc_key }}"}
+        auth: {name: sha256, key: "{{ vault_auth_key }}"}
+        esn: true
+        replay_window: 128
+        encap: {type: espinudp, sport: 4500, dport: 4500}
+        if_id: 42
+
+- name: Remove every SA of ours (reqids 100-199); strongSwan's and others' stay
+  linuxnet.vpn.xfrm_state:
+    state: deleted
+    scope:
+      reqid: 100-199
+
+- name: Audit our SAs and their traffic counters (keys are never returned)
+  linuxnet.vpn.xfrm_state:
+    state: gathered
+    scope:
+      reqid: 100-199
+  register: our_sas
+"""
+
+RETURN = r"""
+changes:
+  description:
+    - What the task changed (or would change in check mode), one line per change, in the words of C(ip xfrm).
+    - Keys appear only as fingerprints (C(sha256:...) of a salted hash), which tell a changed key from an unchanged one.
+  returned: always
+  type: list
+  elements: str
+  sample: ["add src 192.0.2.1 dst 198.51.100.2 proto esp spi 0xc0000101 reqid 101 mode tunnel replay-window 32
+           aead rfc4106(gcm(aes)) sha256:1f2e3d4c5b6a 128"]
+gathered:
+  description:
+    - The SAs in scope, in the vocabulary of O(config), with C(key_fingerprint) instead of keys, and their
+      C(counters) (bytes, packets, add_time, use_time, replay_dropped, integrity_failed) and C(offload).
+  returned: when O(state=gathered)
+  type: list
+  elements: dict
+  sample:
+    - src: 192.0.2.1
+      dst: 198.51.100.2
+      family: inet
+      proto: esp
+      spi: "0xc0000101"
+      mode: tunnel
+      reqid: 101
+      replay_window: 32
+      esn: false
+      flags: []
+      extra_flags: []
+      aead: {name: rfc4106(gcm(aes)), icv_len: 128, key_fingerprint: "sha256:1f2e3d4c5b6a"}
+      counters: {bytes: 8400, packets: 100, add_time: 1764000000, use_time: 1764000010, replay_dropped: 0,
+                 integrity_failed: 0}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils._module import resource_argument_spec, run_resource_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm import xfrm_scope_argument_spec
+from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm_state import CONFIG_OPTIONS, StateKind
+
+
+def main():
+    options = xfrm_scope_argument_spec()
+    options.update(recreate=dict(type="bool", default=True))
+    module = AnsibleModule(argument_spec=resource_argument_spec(CONFIG_OPTIONS, **options), supports_check_mode=True)
+    run_resource_module(module, StateKind)
+
+
+if __name__ == "__main__":
+    main()
