@@ -33,6 +33,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import Chan
 
 PROTOS = {"esp": 50, "ah": 51, "comp": 108}
 PROTO_NAMES = {number: name for name, number in PROTOS.items()}
+KERNEL_TUNNEL_PROTOS = (4, 41)  # IPIP/IPv6 SAs the kernel adds beside an IPComp tunnel SA: its, not ours
 MODES = {"transport": 0, "tunnel": 1, "beet": 4}
 MODE_NAMES = {number: name for name, number in codec.MODES.items()}
 FLAGS = {name: bit for name, bit in codec.STATE_FLAGS.items() if name != "esn"}  # esn has its own option
@@ -243,7 +244,9 @@ def decode_state(msg, name_of):
     sa["output_mark"] = (smark, attrs.get("XFRMA_SET_MARK_MASK", norm.U32)) if smark is not None else None
     if sa["output_mark"] == (0, 0):
         sa["output_mark"] = None
-    sa["selector"] = None if not msg["sel_family"] else x.decode_selector(msg, name_of)
+    selector = x.decode_selector(msg, name_of) if msg["sel_family"] else None
+    # The kernel fills in the family of an empty selector (tunnel mode): "any" either way.
+    sa["selector"] = None if selector is None or (x.is_any_selector(selector) and not selector["dev"]) else selector
     sa["counters"] = dict(
         bytes=msg["curlft_bytes"],
         packets=msg["curlft_packets"],
@@ -465,9 +468,8 @@ class StateKind:
 
     def dump(self, netlink, want, state):
         self.scope.check(state, self.config, want, self.owned, self.render)
-        states = [
-            decode_state(msg, self.links.name) for msg in netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETSA)
-        ]
+        replies = netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETSA)
+        states = [decode_state(msg, self.links.name) for msg in replies if msg["id_proto"] not in KERNEL_TUNNEL_PROTOS]
         if state == "gathered" and self.scope.declared:
             return [sa for sa in states if self.owned(sa)]
         return states
