@@ -4,6 +4,7 @@
 
     python tools/record_xfrm_fixtures.py            # recorded + hand-built
     python tools/record_xfrm_fixtures.py --hand     # hand-built SA fixtures only
+    python3 record_xfrm_fixtures.py --states        # SA dumps, on a kernel with ESP (the VM tier)
 
 Recorded (needs root and `ip`): policies are added with `ip xfrm policy add`
 in a scratch network namespace (xc-test-rec-PID, deleted afterwards), dumped
@@ -17,7 +18,8 @@ sa_*.hex files are packed below with plain struct calls following
 include/uapi/linux/xfrm.h (x86_64 layout) and the attribute order of the
 kernel's copy_to_user_state_extra(); each sa_*.json holds the equivalent
 `ip xfrm state add` command and the fields a decoder must find. The VM tier
-replaces them with recorded ones.
+adds recorded ones: --states, run inside a VM of the VM tier, writes
+state_dump.hex and state_dump.ip.txt from SAs added with `ip xfrm state add`.
 """
 
 import ctypes
@@ -33,7 +35,7 @@ OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 
 NETLINK_XFRM = 6
 NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
-XFRM_MSG_NEWSA, XFRM_MSG_GETPOLICY = 0x10, 0x15
+XFRM_MSG_NEWSA, XFRM_MSG_GETSA, XFRM_MSG_GETPOLICY = 0x10, 0x12, 0x15
 XFRM_MSG_GETSADINFO, XFRM_MSG_GETSPDINFO, XFRM_MSG_GETDEFAULT = 0x23, 0x25, 0x28
 CLONE_NEWNET = 0x40000000
 
@@ -168,6 +170,48 @@ def record():
         write("sadinfo.ip.txt", ip("-s", "-s", "xfrm", "state", "count", netns=netns))
         write("default.hex", hexfile(["XFRM_MSG_GETDEFAULT reply, kernel %s, after:" % kernel] + setup, default))
         write("default.ip.txt", ip("xfrm", "policy", "getdefault", netns=netns))
+    finally:
+        ip("netns", "delete", netns)
+
+
+# One line per SA, each covering an option group the codec must decode (needs ESP, AH, IPComp).
+STATES = (
+    # AES-GCM tunnel, replay window, lifetimes, reqid
+    "src 192.0.2.1 dst 192.0.2.2 proto esp spi 0xc0000101 reqid 101 mode tunnel replay-window 32"
+    " aead rfc4106(gcm(aes)) 0x000102030405060708090a0b0c0d0e0f10111213 128"
+    " limit time-soft 3300 limit time-hard 3600 limit byte-hard 1000000000",
+    # CBC + HMAC-SHA256 with truncation, NAT-T, mark, if_id, output mark, flags, selector
+    "src 192.0.2.1 dst 203.0.113.3 proto esp spi 0x203 reqid 203 mode tunnel flag noecn"
+    " enc cbc(aes) 0x202122232425262728292a2b2c2d2e2f"
+    " auth-trunc hmac(sha256) 0x404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f 128"
+    " encap espinudp 4500 4501 0.0.0.0 mark 0x10 mask 0xff if_id 42 output-mark 0x20"
+    " sel src 10.1.0.0/24 dst 10.2.0.0/24",
+    # IPv6, ESN with a wide replay window, transport
+    "src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x202 reqid 202 mode transport flag esn replay-window 128"
+    " aead rfc7539esp(chacha20,poly1305) 0x" + "22" * 36 + " 128",
+    # AH and IPComp
+    "src 192.0.2.1 dst 192.0.2.4 proto ah spi 0x204 reqid 204 mode transport"
+    " auth-trunc hmac(sha1) 0x" + "11" * 20 + " 96",
+    "src 192.0.2.1 dst 192.0.2.5 proto comp spi 0x1205 reqid 205 mode tunnel comp deflate",
+)
+
+
+def record_states():
+    netns = "xc-test-rec-%d" % os.getpid()
+    ip("netns", "add", netns)
+    try:
+        commands = []
+        for line in STATES:
+            ip(*(["xfrm", "state", "add"] + line.split()), netns=netns)
+            commands.append("ip xfrm state add " + line)
+        sock = xfrm_socket(netns)
+        try:
+            dump = exchange(sock, XFRM_MSG_GETSA, NLM_F_REQUEST | NLM_F_DUMP)
+        finally:
+            sock.close()
+        title = ["XFRM_MSG_GETSA dump, kernel %s, after:" % os.uname().release] + commands
+        write("state_dump.hex", hexfile(title, dump))
+        write("state_dump.ip.txt", ip("-s", "-d", "xfrm", "state", netns=netns))
     finally:
         ip("netns", "delete", netns)
 
@@ -385,6 +429,9 @@ def hand_built():
 
 def main(argv):
     os.makedirs(OUT, exist_ok=True)
+    if "--states" in argv:
+        record_states()
+        return
     hand_built()
     if "--hand" not in argv:
         record()
