@@ -4,7 +4,7 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench lab test venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
+.PHONY: bench reliability lab test venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
 
 ## lab: the main job - a working VPN lab in network namespaces, nothing to configure
 lab: venv
@@ -40,7 +40,7 @@ integration: venv
 
 ## integration-0.7: the modules again, on the target side with Debian 12's pyroute2
 integration-0.7: venv $(VENV07)/.done
-	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route ip_address ipv6_dad dad_race
+	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route ip_address ipv6_dad dad_race xfrm_policy xfrm_state
 
 lint: venv
 	bash tests/lint.sh
@@ -54,3 +54,7 @@ clean:
 ## bench: how the cost grows with the number of tunnels, beside `ip -batch` (prints a table, writes bench/results/bench.json)
 bench: venv
 	bash -c 'source tests/env.sh && python bench/bench.py $(BENCH_SIZES)'
+
+## reliability: run the reliability and security cases, write their table to docs/reliability.md
+reliability: venv
+	bash -c 'source tests/env.sh && python tools/reliability_report.py'
