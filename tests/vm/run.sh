@@ -10,9 +10,10 @@
 # then prints how long each phase took and exits non-zero if anything failed.
 # Logs: tests/output/vm/<scenario>.log and the VMs' serial consoles beside them.
 #
-# Environment: LINUXNET_VENV (default /opt/lvenv, then .venv) with molecule and
-# ansible-core; LINUXNET_VM_CACHE (image cache, default /var/cache/linuxnet-vpn-vm);
-# LINUXNET_VM_BOOT_TIMEOUT (seconds, default 300); see tests/vm/README.md.
+# Environment: LINUXNET_VENV (default .venv, as `make venv` builds it) with molecule
+# and ansible-core; LINUXNET_VM_CACHE (image cache, default /var/cache/linuxnet-vpn-vm);
+# LINUXNET_VM_BOOT_TIMEOUT (seconds, default 300); LINUXNET_VM_INJECT_FAILURE
+# (converge or verify: fail that step on purpose, to see the VMs destroyed anyway).
 set -uo pipefail
 exec </dev/null
 
@@ -52,14 +53,9 @@ fi
 phase "host packages" "$(($(date +%s) - t))" "${missing[*]:+installed ${missing[*]}}"
 
 # --- 2. molecule and ansible-core
-venv=${LINUXNET_VENV:-}
-if [ -z "$venv" ]; then
-  for candidate in /opt/lvenv "$top/.venv"; do
-    [ -x "$candidate/bin/molecule" ] && { venv=$candidate; break; }
-  done
-fi
-[ -n "$venv" ] && [ -x "$venv/bin/molecule" ] || {
-  say "no molecule: set LINUXNET_VENV to a virtualenv with molecule and ansible-core"
+venv=${LINUXNET_VENV:-$top/.venv}
+[ -x "$venv/bin/molecule" ] || {
+  say "no molecule in $venv: run 'make venv' (tests/requirements.txt) or set LINUXNET_VENV"
   exit 2
 }
 export PATH="$venv/bin:$PATH"

@@ -7,7 +7,7 @@ Used by molecule/shared/create.yml and destroy.yml, and by hand:
 
     vmctl.py keygen   --dir RUN                      # RUN/id_ed25519 (per run, 0600)
     vmctl.py segment  --dir RUN                      # RUN/segment.json: the shared L2 link
-    vmctl.py start    --dir RUN --image IMG --name vm1 --index 1 [--address CIDR ...]
+    vmctl.py start    --dir RUN --image IMG --name vm1 --index 1
     vmctl.py wait     --dir RUN --name vm1 [--timeout 300]
     vmctl.py ssh      --dir RUN --name vm1 -- ip -br addr
     vmctl.py stop     --dir RUN --name vm1 [--log-dir DIR]
@@ -18,15 +18,18 @@ network with ssh forwarded from 127.0.0.1:PORT (a free port), NIC 2 (eth1)
 on the scenario's L2 segment (a qemu socket netdev on a loopback multicast
 group, so every VM of the scenario sees the others' frames), serial console
 in RUN/NAME/serial.log, daemonized with RUN/NAME/qemu.pid. The ssh public key
-and eth1's systemd-networkd config reach the guest through qemu fw_cfg
-(opt/linuxnet/*), read at boot by the image's linuxnet-vm-seed service.
+reaches the guest through qemu fw_cfg (opt/linuxnet/authorized_keys), read at
+boot by the image's linuxnet-vm-seed service. eth1 has no addresses until a
+scenario's converge gives it some (two_hosts: a systemd-networkd .network file).
+A VM that reboots stays in the same qemu process (no -no-reboot): same port,
+same disk overlay. Every qemu is stopped by its pid file, after checking that
+the pid is a qemu of this run directory (never by name).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import ipaddress
 import json
 import os
 import random
@@ -124,15 +127,6 @@ def mac(kind: int, index: int) -> str:
     return f"52:54:00:{kind:02x}:{index // 256:02x}:{index % 256:02x}"
 
 
-def lab_network(addresses: list[str]) -> str:
-    lines = ["[Match]", "Name=eth1", "", "[Link]", "RequiredForOnline=no", "", "[Network]"]
-    lines += ["ConfigureWithoutCarrier=yes", "IPv6AcceptRA=no", "LinkLocalAddressing=ipv6"]
-    for address in addresses:
-        ipaddress.ip_interface(address)  # a clear error for a typo
-        lines.append(f"Address={address}")
-    return "\n".join(lines) + "\n"
-
-
 def cmd_start(args: argparse.Namespace) -> None:
     run = Path(args.dir).resolve()
     image = Path(args.image).resolve()
@@ -170,6 +164,8 @@ def cmd_start(args: argparse.Namespace) -> None:
         str(args.memory),
         "-smp",
         str(args.cpus),
+        "-nodefaults",
+        "-no-user-config",
         "-display",
         "none",
         "-monitor",
@@ -196,8 +192,6 @@ def cmd_start(args: argparse.Namespace) -> None:
     ]
     # The NICs sit in fixed PCI slots (management first), so eth0 and eth1 never swap.
     segment = run / "segment.json"
-    if args.address and not segment.exists():
-        fail(f"--address needs the L2 segment: run 'vmctl.py segment --dir {run}' first")
     lab = []
     if segment.exists():
         seg = json.loads(segment.read_text())
@@ -207,9 +201,6 @@ def cmd_start(args: argparse.Namespace) -> None:
             "-device",
             f"virtio-net-pci,netdev=lab,mac={mac(0x12, args.index)},addr=0x5",
         ]
-        if args.address:
-            (vmdir / "lab.network").write_text(lab_network(args.address))
-            lab += ["-fw_cfg", f"name=opt/linuxnet/lab.network,file={vmdir / 'lab.network'}"]
     restrict = "off" if os.environ.get("LINUXNET_VM_RESTRICT", "1") == "0" else "on"
     started = time.monotonic()
     for _ in range(5):
@@ -238,7 +229,7 @@ def cmd_start(args: argparse.Namespace) -> None:
         "identity_file": str(run / "id_ed25519"),
         "pid": read_pid(vmdir),
         "serial_log": str(vmdir / "serial.log"),
-        "lab_addresses": args.address or [],
+        "lab_mac": mac(0x12, args.index) if lab else None,
         "started": time.time(),
         "start_seconds": round(time.monotonic() - started, 2),
     }
@@ -345,7 +336,6 @@ def main() -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--hostname")
     p.add_argument("--index", type=int, default=1, help="1..65535, makes the MAC addresses")
-    p.add_argument("--address", action="append", help="CIDR for eth1 (repeat); needs a segment")
     p.add_argument("--pubkey", help="default RUN/id_ed25519.pub")
     p.add_argument("--port", type=int, help="ssh port on 127.0.0.1 (default: a free one)")
     p.add_argument("--memory", type=int, default=1024)
