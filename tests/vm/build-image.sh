@@ -267,9 +267,24 @@ rm -rf "$image_dir"
 mv "$out" "$image_dir"
 log "built $image_dir (kernel $kver) in $(($(date +%s) - start)) s"
 
+# True if a running process (a qemu) names a file of image directory $1 on its command line.
+image_in_use() {
+  local f
+  for f in /proc/[0-9]*/cmdline; do
+    [[ "$(tr '\0' ' ' <"$f" 2>/dev/null)" == *"$1/"* ]] && return 0
+  done
+  return 1
+}
 if [ "${LINUXNET_VM_PRUNE:-1}" != 0 ]; then
   for old in "$cache"/images/*; do
-    [ "$old" = "$image_dir" ] || { log "removing old image $old"; rm -rf "$old"; }
+    [ "$old" = "$image_dir" ] && continue
+    # A VM that still runs from an old image (another checkout, another branch) keeps it.
+    if image_in_use "$old"; then
+      log "keeping old image $old: a running process uses it"
+      continue
+    fi
+    log "removing old image $old"
+    rm -rf "$old"
   done
 fi
 echo "$image_dir"

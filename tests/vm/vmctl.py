@@ -152,6 +152,8 @@ def cmd_start(args: argparse.Namespace) -> None:
         "root=/dev/vda rw console=ttyS0 panic=-1 net.ifnames=0 "
         f"systemd.hostname={args.hostname or args.name} systemd.machine_id={machine_id}"
     )
+    if args.kernel_args:
+        cmdline += " " + args.kernel_args
     qemu = [
         "qemu-system-x86_64",
         "-name",
@@ -340,6 +342,7 @@ def main() -> None:
     p.add_argument("--port", type=int, help="ssh port on 127.0.0.1 (default: a free one)")
     p.add_argument("--memory", type=int, default=1024)
     p.add_argument("--cpus", type=int, default=2)
+    p.add_argument("--kernel-args", default=os.environ.get("LINUXNET_VM_KERNEL_ARGS", ""), help="more kernel arguments")
     p.add_argument("--cpu-model", default=os.environ.get("LINUXNET_VM_CPU", "max"), help="qemu -cpu (default max)")
     p.set_defaults(func=cmd_start)
     p = sub.add_parser("wait", help="wait until ssh with the run's key works")
