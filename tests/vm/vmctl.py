@@ -1,16 +1,15 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start, wait for, and stop the qemu VMs of the VM test tier (stdlib only).
 
 Used by molecule/shared/create.yml and destroy.yml, and by hand:
 
-    vmctl.py keygen   --dir RUN                      # RUN/id_ed25519 (per run, 0600)
-    vmctl.py segment  --dir RUN                      # RUN/segment.json: the shared L2 link
-    vmctl.py start    --dir RUN --image IMG --name vm1 --index 1
-    vmctl.py wait     --dir RUN --name vm1 [--timeout 300]
-    vmctl.py ssh      --dir RUN --name vm1 -- ip -br addr
-    vmctl.py stop     --dir RUN --name vm1 [--log-dir DIR]
+    python3 vmctl.py keygen   --dir RUN                      # RUN/id_ed25519 (per run, 0600)
+    python3 vmctl.py segment  --dir RUN                      # RUN/segment.json: the shared L2 link
+    python3 vmctl.py start    --dir RUN --image IMG --name vm1 --index 1
+    python3 vmctl.py wait     --dir RUN --name vm1 [--timeout 300]
+    python3 vmctl.py ssh      --dir RUN --name vm1 -- ip -br addr
+    python3 vmctl.py stop     --dir RUN --name vm1 [--log-dir DIR]
 
 Each VM: qemu TCG (KVM hangs on the build machines), the image's own kernel,
 a qcow2 overlay of the read-only base image, NIC 1 (eth0) qemu user-mode
