@@ -204,7 +204,7 @@ def cmd_start(args: argparse.Namespace) -> None:
         ]
     restrict = "off" if os.environ.get("LINUXNET_VM_RESTRICT", "1") == "0" else "on"
     started = time.monotonic()
-    for _ in range(5):
+    for _attempt in range(5):
         port = args.port or free_port()
         mgmt = [
             "-netdev",
@@ -294,7 +294,7 @@ def cmd_wait(args: argparse.Namespace) -> None:
 
 
 def cmd_ssh(args: argparse.Namespace) -> None:
-    _, _, info = vm_info(args)
+    info = vm_info(args)[2]
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     os.execvp("ssh", ssh_argv(info, *command))
 
@@ -306,7 +306,7 @@ def cmd_stop(args: argparse.Namespace) -> None:
     stopped = False
     if pid and alive(pid, run):
         os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
+        for _tick in range(100):
             if not alive(pid, run):
                 break
             time.sleep(0.1)
