@@ -18,7 +18,7 @@ set -uo pipefail
 exec </dev/null
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 2
 started=$(date +%s)
 report=()
 status=0
@@ -89,6 +89,7 @@ run_root=$(mktemp -d /tmp/linuxnet-vm.XXXXXX)
 export LINUXNET_VM_RUN_ROOT=$run_root LINUXNET_VM_TIMES=$run_root/times.jsonl
 export LINUXNET_VM_LOG_DIR=$top/tests/output/vm
 mkdir -p "$LINUXNET_VM_LOG_DIR"
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   # molecule destroys its VMs even when a step fails; this is for an interrupted run.
   local pidfile vmdir
