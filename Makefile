@@ -4,7 +4,7 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench reliability lab test venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
+.PHONY: bench reliability lab test vm venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
 
 ## lab: the main job - a working VPN lab in network namespaces, nothing to configure
 lab: venv
@@ -41,6 +41,10 @@ integration: venv
 ## integration-0.7: the modules again, on the target side with Debian 12's pyroute2
 integration-0.7: venv $(VENV07)/.done
 	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route ip_address ipv6_dad dad_race xfrm_policy xfrm_state
+
+## vm: the VM tier - molecule scenarios on qemu VMs with Debian 12's stock kernel (ESP SAs, XFRM interfaces, reboots); VM_SCENARIOS="default" runs one
+vm: venv
+	bash tests/vm/run.sh $(VM_SCENARIOS)
 
 lint: venv
 	bash tests/lint.sh

@@ -16,9 +16,9 @@
 # from the Debian mirror apt on this machine uses (or $LINUXNET_VM_MIRROR).
 #
 # Nothing secret is baked in: root has no password, sshd takes keys only, and
-# /root/.ssh/authorized_keys, the ssh host key, the hostname and the lab link's
-# addresses are given to each VM when it starts (qemu -fw_cfg, kernel command
-# line; see tests/vm/vmctl.py and tests/vm/README.md).
+# /root/.ssh/authorized_keys (qemu -fw_cfg) and the hostname (kernel command
+# line) are given to each VM when it starts, and its ssh host key is made at
+# first boot (see tests/vm/vmctl.py).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -148,8 +148,12 @@ EOF
 # Root: no password at all (login only with the ssh key given at VM start).
 chroot "$rootfs" usermod -p '*' root
 
-# Management NIC: eth0 (net.ifnames=0 on the kernel command line), qemu user-mode
-# network, DHCP. The lab link eth1 gets its .network at boot from qemu fw_cfg.
+# Management NIC only: eth0 (net.ifnames=0 on the kernel command line; vmctl.py puts
+# it in the first PCI slot with MAC 52:54:00:00:*), qemu user-mode network, DHCP.
+# networkd leaves every other link alone (no .network file matches it) and never
+# deletes routes or rules it did not make (ManageForeign*=no), so the collection's
+# objects survive a networkd (re)configure. Scenarios add their own .network
+# files (two_hosts: the lab link eth1).
 mkdir -p "$rootfs/etc/systemd/network"
 cat >"$rootfs/etc/systemd/network/10-mgmt.network" <<'EOF'
 [Match]
@@ -158,7 +162,14 @@ Name=eth0
 [Network]
 DHCP=ipv4
 IPv6AcceptRA=no
+LinkLocalAddressing=no
 EOF
+sed -i -E -e 's/^#?ManageForeignRoutes=.*/ManageForeignRoutes=no/' \
+  -e 's/^#?ManageForeignRoutingPolicyRules=.*/ManageForeignRoutingPolicyRules=no/' \
+  "$rootfs/etc/systemd/networkd.conf"
+{ grep -qx 'ManageForeignRoutes=no' "$rootfs/etc/systemd/networkd.conf" &&
+  grep -qx 'ManageForeignRoutingPolicyRules=no' "$rootfs/etc/systemd/networkd.conf"; } ||
+  die "could not set ManageForeignRoutes=no and ManageForeignRoutingPolicyRules=no in networkd.conf"
 systemctl --root="$rootfs" enable systemd-networkd.service >>"$out/build.log" 2>&1
 # Nothing here waits for network-online; do not let a link without carrier delay boot.
 systemctl --root="$rootfs" disable systemd-networkd-wait-online.service >>"$out/build.log" 2>&1 || true
@@ -173,12 +184,11 @@ HostKey /etc/ssh/ssh_host_ed25519_key
 EOF
 rm -f "$rootfs"/etc/ssh/ssh_host_*
 
-# Per-VM settings from qemu's fw_cfg (opt/linuxnet/*), applied before networkd and sshd.
+# Per-VM settings from qemu's fw_cfg (opt/linuxnet/*), applied before sshd starts.
 cat >"$rootfs/usr/local/sbin/linuxnet-vm-seed" <<'EOF'
 #!/bin/sh
 # Applies the per-VM settings that tests/vm/vmctl.py passes with qemu -fw_cfg:
 #   opt/linuxnet/authorized_keys -> /root/.ssh/authorized_keys
-#   opt/linuxnet/lab.network     -> /run/systemd/network/20-lab.network (eth1)
 # and makes this VM's own ssh host key on first boot.
 set -u
 modprobe qemu_fw_cfg 2>/dev/null || true
@@ -192,11 +202,6 @@ if [ -r "$fw/authorized_keys/raw" ]; then
 else
   echo "linuxnet-vm-seed: no authorized_keys in fw_cfg" >&2
 fi
-if [ -r "$fw/lab.network/raw" ]; then
-  install -d -m 0755 /run/systemd/network
-  install -m 0644 "$fw/lab.network/raw" /run/systemd/network/20-lab.network
-  echo "linuxnet-vm-seed: lab link configured"
-fi
 if [ ! -s /etc/ssh/ssh_host_ed25519_key ]; then
   ssh-keygen -q -t ed25519 -N '' -f /etc/ssh/ssh_host_ed25519_key
 fi
@@ -204,7 +209,7 @@ EOF
 chmod 0755 "$rootfs/usr/local/sbin/linuxnet-vm-seed"
 cat >"$rootfs/etc/systemd/system/linuxnet-vm-seed.service" <<'EOF'
 [Unit]
-Description=linuxnet VM settings from qemu fw_cfg (ssh key, lab link)
+Description=linuxnet VM: root's ssh key from qemu fw_cfg, ssh host key
 DefaultDependencies=no
 After=local-fs.target systemd-remount-fs.service
 Before=sysinit.target systemd-networkd.service ssh.service
@@ -262,9 +267,24 @@ rm -rf "$image_dir"
 mv "$out" "$image_dir"
 log "built $image_dir (kernel $kver) in $(($(date +%s) - start)) s"
 
+# True if a running process (a qemu) names a file of image directory $1 on its command line.
+image_in_use() {
+  local f
+  for f in /proc/[0-9]*/cmdline; do
+    [[ "$(tr '\0' ' ' <"$f" 2>/dev/null)" == *"$1/"* ]] && return 0
+  done
+  return 1
+}
 if [ "${LINUXNET_VM_PRUNE:-1}" != 0 ]; then
   for old in "$cache"/images/*; do
-    [ "$old" = "$image_dir" ] || { log "removing old image $old"; rm -rf "$old"; }
+    [ "$old" = "$image_dir" ] && continue
+    # A VM that still runs from an old image (another checkout, another branch) keeps it.
+    if image_in_use "$old"; then
+      log "keeping old image $old: a running process uses it"
+      continue
+    fi
+    log "removing old image $old"
+    rm -rf "$old"
   done
 fi
 echo "$image_dir"

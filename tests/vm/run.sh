@@ -10,14 +10,15 @@
 # then prints how long each phase took and exits non-zero if anything failed.
 # Logs: tests/output/vm/<scenario>.log and the VMs' serial consoles beside them.
 #
-# Environment: LINUXNET_VENV (default /opt/lvenv, then .venv) with molecule and
-# ansible-core; LINUXNET_VM_CACHE (image cache, default /var/cache/linuxnet-vpn-vm);
-# LINUXNET_VM_BOOT_TIMEOUT (seconds, default 300); see tests/vm/README.md.
+# Environment: LINUXNET_VENV (default .venv, as `make venv` builds it) with molecule
+# and ansible-core; LINUXNET_VM_CACHE (image cache, default /var/cache/linuxnet-vpn-vm);
+# LINUXNET_VM_BOOT_TIMEOUT (seconds, default 300); LINUXNET_VM_INJECT_FAILURE
+# (converge or verify: fail that step on purpose, to see the VMs destroyed anyway).
 set -uo pipefail
 exec </dev/null
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-cd "$top"
+cd "$top" || exit 2
 started=$(date +%s)
 report=()
 status=0
@@ -52,14 +53,9 @@ fi
 phase "host packages" "$(($(date +%s) - t))" "${missing[*]:+installed ${missing[*]}}"
 
 # --- 2. molecule and ansible-core
-venv=${LINUXNET_VENV:-}
-if [ -z "$venv" ]; then
-  for candidate in /opt/lvenv "$top/.venv"; do
-    [ -x "$candidate/bin/molecule" ] && { venv=$candidate; break; }
-  done
-fi
-[ -n "$venv" ] && [ -x "$venv/bin/molecule" ] || {
-  say "no molecule: set LINUXNET_VENV to a virtualenv with molecule and ansible-core"
+venv=${LINUXNET_VENV:-$top/.venv}
+[ -x "$venv/bin/molecule" ] || {
+  say "no molecule in $venv: run 'make venv' (tests/requirements.txt) or set LINUXNET_VENV"
   exit 2
 }
 export PATH="$venv/bin:$PATH"
@@ -93,6 +89,7 @@ run_root=$(mktemp -d /tmp/linuxnet-vm.XXXXXX)
 export LINUXNET_VM_RUN_ROOT=$run_root LINUXNET_VM_TIMES=$run_root/times.jsonl
 export LINUXNET_VM_LOG_DIR=$top/tests/output/vm
 mkdir -p "$LINUXNET_VM_LOG_DIR"
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   # molecule destroys its VMs even when a step fails; this is for an interrupted run.
   local pidfile vmdir

@@ -1,16 +1,15 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Start, wait for, and stop the qemu VMs of the VM test tier (stdlib only).
 
 Used by molecule/shared/create.yml and destroy.yml, and by hand:
 
-    vmctl.py keygen   --dir RUN                      # RUN/id_ed25519 (per run, 0600)
-    vmctl.py segment  --dir RUN                      # RUN/segment.json: the shared L2 link
-    vmctl.py start    --dir RUN --image IMG --name vm1 --index 1 [--address CIDR ...]
-    vmctl.py wait     --dir RUN --name vm1 [--timeout 300]
-    vmctl.py ssh      --dir RUN --name vm1 -- ip -br addr
-    vmctl.py stop     --dir RUN --name vm1 [--log-dir DIR]
+    python3 vmctl.py keygen   --dir RUN                      # RUN/id_ed25519 (per run, 0600)
+    python3 vmctl.py segment  --dir RUN                      # RUN/segment.json: the shared L2 link
+    python3 vmctl.py start    --dir RUN --image IMG --name vm1 --index 1
+    python3 vmctl.py wait     --dir RUN --name vm1 [--timeout 300]
+    python3 vmctl.py ssh      --dir RUN --name vm1 -- ip -br addr
+    python3 vmctl.py stop     --dir RUN --name vm1 [--log-dir DIR]
 
 Each VM: qemu TCG (KVM hangs on the build machines), the image's own kernel,
 a qcow2 overlay of the read-only base image, NIC 1 (eth0) qemu user-mode
@@ -18,15 +17,18 @@ network with ssh forwarded from 127.0.0.1:PORT (a free port), NIC 2 (eth1)
 on the scenario's L2 segment (a qemu socket netdev on a loopback multicast
 group, so every VM of the scenario sees the others' frames), serial console
 in RUN/NAME/serial.log, daemonized with RUN/NAME/qemu.pid. The ssh public key
-and eth1's systemd-networkd config reach the guest through qemu fw_cfg
-(opt/linuxnet/*), read at boot by the image's linuxnet-vm-seed service.
+reaches the guest through qemu fw_cfg (opt/linuxnet/authorized_keys), read at
+boot by the image's linuxnet-vm-seed service. eth1 has no addresses until a
+scenario's converge gives it some (two_hosts: a systemd-networkd .network file).
+A VM that reboots stays in the same qemu process (no -no-reboot): same port,
+same disk overlay. Every qemu is stopped by its pid file, after checking that
+the pid is a qemu of this run directory (never by name).
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
-import ipaddress
 import json
 import os
 import random
@@ -124,15 +126,6 @@ def mac(kind: int, index: int) -> str:
     return f"52:54:00:{kind:02x}:{index // 256:02x}:{index % 256:02x}"
 
 
-def lab_network(addresses: list[str]) -> str:
-    lines = ["[Match]", "Name=eth1", "", "[Link]", "RequiredForOnline=no", "", "[Network]"]
-    lines += ["ConfigureWithoutCarrier=yes", "IPv6AcceptRA=no", "LinkLocalAddressing=ipv6"]
-    for address in addresses:
-        ipaddress.ip_interface(address)  # a clear error for a typo
-        lines.append(f"Address={address}")
-    return "\n".join(lines) + "\n"
-
-
 def cmd_start(args: argparse.Namespace) -> None:
     run = Path(args.dir).resolve()
     image = Path(args.image).resolve()
@@ -158,6 +151,8 @@ def cmd_start(args: argparse.Namespace) -> None:
         "root=/dev/vda rw console=ttyS0 panic=-1 net.ifnames=0 "
         f"systemd.hostname={args.hostname or args.name} systemd.machine_id={machine_id}"
     )
+    if args.kernel_args:
+        cmdline += " " + args.kernel_args
     qemu = [
         "qemu-system-x86_64",
         "-name",
@@ -170,6 +165,8 @@ def cmd_start(args: argparse.Namespace) -> None:
         str(args.memory),
         "-smp",
         str(args.cpus),
+        "-nodefaults",
+        "-no-user-config",
         "-display",
         "none",
         "-monitor",
@@ -196,8 +193,6 @@ def cmd_start(args: argparse.Namespace) -> None:
     ]
     # The NICs sit in fixed PCI slots (management first), so eth0 and eth1 never swap.
     segment = run / "segment.json"
-    if args.address and not segment.exists():
-        fail(f"--address needs the L2 segment: run 'vmctl.py segment --dir {run}' first")
     lab = []
     if segment.exists():
         seg = json.loads(segment.read_text())
@@ -207,12 +202,9 @@ def cmd_start(args: argparse.Namespace) -> None:
             "-device",
             f"virtio-net-pci,netdev=lab,mac={mac(0x12, args.index)},addr=0x5",
         ]
-        if args.address:
-            (vmdir / "lab.network").write_text(lab_network(args.address))
-            lab += ["-fw_cfg", f"name=opt/linuxnet/lab.network,file={vmdir / 'lab.network'}"]
     restrict = "off" if os.environ.get("LINUXNET_VM_RESTRICT", "1") == "0" else "on"
     started = time.monotonic()
-    for _ in range(5):
+    for _attempt in range(5):
         port = args.port or free_port()
         mgmt = [
             "-netdev",
@@ -238,7 +230,7 @@ def cmd_start(args: argparse.Namespace) -> None:
         "identity_file": str(run / "id_ed25519"),
         "pid": read_pid(vmdir),
         "serial_log": str(vmdir / "serial.log"),
-        "lab_addresses": args.address or [],
+        "lab_mac": mac(0x12, args.index) if lab else None,
         "started": time.time(),
         "start_seconds": round(time.monotonic() - started, 2),
     }
@@ -302,7 +294,7 @@ def cmd_wait(args: argparse.Namespace) -> None:
 
 
 def cmd_ssh(args: argparse.Namespace) -> None:
-    _, _, info = vm_info(args)
+    info = vm_info(args)[2]
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     os.execvp("ssh", ssh_argv(info, *command))
 
@@ -314,7 +306,7 @@ def cmd_stop(args: argparse.Namespace) -> None:
     stopped = False
     if pid and alive(pid, run):
         os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
+        for _tick in range(100):
             if not alive(pid, run):
                 break
             time.sleep(0.1)
@@ -345,11 +337,11 @@ def main() -> None:
     p.add_argument("--name", required=True)
     p.add_argument("--hostname")
     p.add_argument("--index", type=int, default=1, help="1..65535, makes the MAC addresses")
-    p.add_argument("--address", action="append", help="CIDR for eth1 (repeat); needs a segment")
     p.add_argument("--pubkey", help="default RUN/id_ed25519.pub")
     p.add_argument("--port", type=int, help="ssh port on 127.0.0.1 (default: a free one)")
     p.add_argument("--memory", type=int, default=1024)
     p.add_argument("--cpus", type=int, default=2)
+    p.add_argument("--kernel-args", default=os.environ.get("LINUXNET_VM_KERNEL_ARGS", ""), help="more kernel arguments")
     p.add_argument("--cpu-model", default=os.environ.get("LINUXNET_VM_CPU", "max"), help="qemu -cpu (default max)")
     p.set_defaults(func=cmd_start)
     p = sub.add_parser("wait", help="wait until ssh with the run's key works")
