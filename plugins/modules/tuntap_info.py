@@ -146,7 +146,8 @@ devices:
     stats:
       description: >-
         Counters: rx_packets, tx_packets, rx_bytes, tx_bytes, rx_errors, tx_errors, rx_dropped, tx_dropped.
-        Transmit is towards the process that reads the device; tx_dropped grows when nobody drains it.
+        Transmit is towards the process that holds the device: tx_packets counts what it read, tx_dropped
+        what did not fit its queue (it grows when nobody drains the device).
       type: dict
   sample:
     vpn0:
