@@ -594,13 +594,23 @@ def _actions(kernel, step):
     )
 
 
-def _reason(exc):
+def _reason(exc, name=None):
     if isinstance(exc, NetlinkError):
         return str(exc)
     text = os.strerror(exc.errno) if getattr(exc, "errno", None) else str(exc)
     if getattr(exc, "errno", None) == errno.EBUSY:
-        text += " (a process holds the device open)"
+        held = holders_here().get(name) if name else None
+        who = ", ".join("pid %d %s" % (proc["pid"], proc["command"]) for proc in held or [])
+        text += " (held open by %s)" % who if who else " (a process holds the device open)"
     return text
+
+
+def holders_here():
+    """Holders of the devices of the namespace this process is in."""
+    try:
+        return holders(os.stat("/proc/self/ns/net").st_ino)
+    except OSError:
+        return {}
 
 
 def apply(kernel, steps):
@@ -619,7 +629,8 @@ def apply(kernel, steps):
                     earlier()
                 except (NetlinkError, OSError) as undo_exc:
                     failures.append(_reason(undo_exc))
-            message = "%s failed: %s" % (step.describe(), _reason(exc))
+            name = (step.new or step.old)["name"]
+            message = "%s failed: %s" % (step.describe(), _reason(exc, name))
             count = len(done) - (1 if step.op in ("create", "recreate") else 0)
             if failures:
                 message += "; undoing the earlier changes also failed (%s): check the devices" % "; ".join(failures)

@@ -262,13 +262,25 @@ def test_refusal_in_the_middle_undoes_the_earlier_devices():
     assert kernel.calls[-3:] == [("delete", "tun2"), ("delete", "tun1"), ("delete", "tun0")]
 
 
-def test_busy_owner_change_says_why_and_undoes_the_link_change():
+def test_busy_owner_change_says_why_and_undoes_the_link_change(monkeypatch):
+    monkeypatch.setattr(_tuntap, "holders_here", lambda: {})
     kernel = FakeKernel({"tun0": facts()}, fail_on="tun1")
     current = {"tun0": facts(), "tun1": facts(name="tun1", index=8)}
     steps = _tuntap.plan("present", [want(mtu=1400), want(name="tun1", owner="5")], current)
     with pytest.raises(_tuntap.ApplyFailed, match="a process holds the device open.*the 1 change"):
         _tuntap.apply(kernel, steps)
     assert kernel.calls == [("link", "tun0", 1400), ("owner", "tun1", 5), ("link", "tun0", 1500)]
+
+
+def test_busy_names_the_holders(monkeypatch):
+    monkeypatch.setattr(_tuntap, "holders_here", lambda: {"tun0": [{"pid": 42, "command": "openvpn"}]})
+    steps = _tuntap.plan("present", [want(owner="5")], {"tun0": facts()})
+    with pytest.raises(_tuntap.ApplyFailed) as error:
+        _tuntap.apply(FakeKernel({"tun0": facts()}, fail_on="tun0"), steps)
+    assert str(error.value) == (
+        "set tun0 user 5 group none failed: Device or resource busy (held open by pid 42 openvpn);"
+        " the 0 change(s) already applied by this task were undone"
+    )
 
 
 # ---- holders ----
