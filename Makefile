@@ -40,7 +40,7 @@ integration: venv
 
 ## integration-0.7: the modules again, on the target side with Debian 12's pyroute2
 integration-0.7: venv $(VENV07)/.done
-	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route ip_address ipv6_dad dad_race xfrm_policy xfrm_state
+	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route ip_address ipv6_dad dad_race xfrm_policy xfrm_state tuntap tuntap_info tun_pair
 
 ## vm: the VM tier - molecule scenarios on qemu VMs with Debian 12's stock kernel (ESP SAs, XFRM interfaces, reboots); VM_SCENARIOS="default" runs one
 vm: venv
