@@ -15,7 +15,7 @@ version_added: 0.1.0
 description:
   - Adds, changes, removes and reports IPsec security policies (what C(ip xfrm policy) shows), IPv4 and IPv6, in bulk
     and idempotently. One dump of the policy database per run, a pure comparison, then one batch of netlink requests.
-  - A policy's identity is the kernel's own: O(config[].dir), O(config[].ptype), O(config[].if_id), the selector
+  - A policy's identity is the kernel's own, made of O(config[].dir), O(config[].ptype), O(config[].if_id), the selector
     (O(config[].family), O(config[].src), O(config[].dst), O(config[].proto), O(config[].sport), O(config[].dport),
     O(config[].dev)) and O(config[].mark). Priority, action, flags and templates change in place, atomically, and the
     policy keeps its index.
