@@ -378,9 +378,13 @@ def _crypto_words(sa):
     return words
 
 
+def identity_text(sa):
+    return "src %s dst %s proto %s spi 0x%08x" % (sa["src"], sa["dst"], sa["proto"], sa["spi"])
+
+
 def render_state(sa):
     """One line in the words of `ip xfrm state`, keys as fingerprints."""
-    words = ["src", sa["src"], "dst", sa["dst"], "proto", sa["proto"], "spi", "0x%08x" % sa["spi"]]
+    words = [identity_text(sa)]
     words.extend(["reqid", str(sa["reqid"]), "mode", sa["mode"]])
     if sa["replay_window"]:
         words.extend(["replay-window", str(sa["replay_window"])])
@@ -509,7 +513,7 @@ class StateKind:
                 "recreate",
                 False,
                 "forbids replacing SA %s: %s cannot change in place (set recreate: true to delete and add it again)"
-                % (render_state(have).split(" reqid")[0], ", ".join(fields)),
+                % (identity_text(have), ", ".join(fields)),
             )
         return target
 

@@ -49,8 +49,8 @@ def config_item(drawn):
     return item
 
 
-def converge(namespace, state, items, scope=SCOPE):
-    kind = xp.PolicyKind({"state": state, "config": items, "scope": scope})
+def converge(namespace, state, items):
+    kind = xp.PolicyKind({"state": state, "config": items, "scope": SCOPE})
     want = [kind.validate(item, "config[%d]" % i) for i, item in enumerate(items)]
     with inside(namespace):
         netlink = kind.open()

@@ -189,7 +189,7 @@ def roundtrip(cls, msg_type, fields=None, attrs=()):
     raw = encode(cls, msg_type, fields, attrs)
     assert struct.unpack_from("=I", raw)[0] == len(raw)
     back = decode(raw, cls)
-    assert type(back) is cls
+    assert back.__class__ is cls  # exactly, not a subclass
     for name, value in (fields or {}).items():
         assert back[name] == value, name
     assert [cell[0] for cell in back["attrs"]] == [name for name, _value in attrs]
@@ -639,8 +639,8 @@ def test_keys_never_print():
     printable = redact(to_dict(back))
     assert printable["attrs"]["XFRMA_ALG_CRYPT"]["alg_key"] == REDACTED
     assert printable["attrs"]["XFRMA_ALG_CRYPT"]["alg_name"] == "cbc(aes)"
-    assert redact(back)["attrs"][1] == ("XFRMA_ALG_CRYPT", {"alg_name": "cbc(aes)", "alg_key_len": 128,
-                                                           "alg_key": REDACTED})  # fmt: skip
+    crypt = {"alg_name": "cbc(aes)", "alg_key_len": 128, "alg_key": REDACTED}
+    assert redact(back)["attrs"][1] == ("XFRMA_ALG_CRYPT", crypt)
 
 
 # --- recorded kernel dumps ------------------------------------------------------------
