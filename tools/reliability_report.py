@@ -11,9 +11,10 @@ loudly if it is broken:
 - pytest cases (tests/kernel and the unit files below): one row each, named by
   the test's docstring (or its name), with its own result (tests of plain
   behaviour in those files are left out);
-- integration targets: one row per bad-input item of their tests/errors.yml
-  (the message it must produce), and one per rollback/secrets/no-ESP file,
-  each with the result of the target that asserts it.
+- integration targets: one row per bad-input item (the message it must
+  produce) and one per task named for a promise (a kernel refusal mid-list, a
+  device never touched, the secrets play, ...), each with the result of the
+  target that asserts it.
 """
 
 import ast
@@ -33,7 +34,10 @@ PYTEST_FILES = [
     "tests/unit/plugins/module_utils/test__resource.py",
     "tests/unit/plugins/module_utils/test__xfrm_state.py",
 ]
-TARGETS = ["ip_rule", "ip_route", "ip_address", "ipv6_dad", "xfrm_policy", "xfrm_state", "dad_race"]
+TARGETS = [
+    "ip_rule", "ip_route", "ip_address", "ipv6_dad", "dad_race", "xfrm_policy", "xfrm_state", "tuntap", "tuntap_info",
+    "tun_pair",
+]  # fmt: skip
 PROMISES = {
     "errors": "validate before touching",
     "rollback": "all or nothing",
@@ -113,25 +117,44 @@ def target_results():
     return {target: "FAILED" if target in failed else "pass" for target in TARGETS}
 
 
+NAME_PROMISES = (
+    ("bad input", "validate before touching"),
+    ("refused", "validate before touching"),
+    ("is named", "validate before touching"),
+    ("kernel refuses", "all or nothing"),
+    ("never touched", "never touch what we don't own"),
+    ("kernel without esp", "a missing kernel feature is named"),
+    ("key-handling", "secrets never leave"),
+)
+
+
+def flat_tasks(tasks):
+    for task in tasks or []:
+        yield task
+        for key in ("block", "rescue", "always"):
+            yield from flat_tasks(task.get(key))
+
+
 def target_rows(results):
+    """Rows from the targets' task files: every bad-input item, and the tasks named for a promise."""
     rows = []
     for target in TARGETS:
-        folder = os.path.join(TOP, "tests", "integration", "targets", target, "tasks", "tests")
-        if not os.path.isdir(folder):
-            continue
-        for name in sorted(os.listdir(folder)):
-            topic = name[:-4]
-            if topic not in PROMISES:
-                continue
-            where = "tests/integration/targets/%s/tasks/tests/%s" % (target, name)
-            with open(os.path.join(folder, name)) as handle:
-                tasks = yaml.safe_load(handle) or []
-            items = [item for task in tasks for item in (task.get("loop") or []) if isinstance(item, dict)]
-            cases = [item["msg"] for item in items if "msg" in item]
-            if topic != "errors" or not cases:
-                cases = [task["name"] for task in tasks if task.get("name", "").startswith(("A ", "SAs on", "Play"))]
-            for case in cases:
-                rows.append((PROMISES[topic], "%s: %s" % (target, case), where, results[target]))
+        folder = os.path.join(TOP, "tests", "integration", "targets", target, "tasks")
+        for root, _dirs, files in os.walk(folder):
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                where = os.path.relpath(path, TOP)
+                with open(path) as handle:
+                    tasks = list(flat_tasks(yaml.safe_load(handle)))
+                for task in tasks:
+                    title = task.get("name", "")
+                    promise = PROMISES.get(name[:-4]) if title.startswith(("A list", "SAs on", "Play")) else None
+                    promise = promise or next((p for word, p in NAME_PROMISES if word in title.lower()), None)
+                    if promise is None:
+                        continue
+                    items = [item["msg"] for item in task.get("loop") or [] if isinstance(item, dict) and "msg" in item]
+                    for case in items or [title]:
+                        rows.append((promise, "%s: %s" % (target, case), where, results[target]))
     return rows
 
 
