@@ -51,7 +51,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     enter_namespace,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
-from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import Change, ValidationError
 
 try:
     from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
@@ -271,23 +271,15 @@ def to_config(device):
 # ---- the plan (pure) -----------------------------------------------------------
 
 
-class Step:
+class Step(Change):
     """One change to one device: op is create, delete, recreate, owner or link."""
 
-    __slots__ = ("op", "old", "new")
-
-    def __init__(self, op, old=None, new=None):
-        self.op = op
-        self.old = old
-        self.new = new
-
-    def __eq__(self, other):
-        return (self.op, self.old, self.new) == (other.op, other.old, other.new)
+    __slots__ = ()
 
     def __repr__(self):
         return "Step(%r, old=%r, new=%r)" % (self.op, self.old, self.new)
 
-    def describe(self):
+    def describe(self, kind=None):  # the engine's signature; a device needs no kind to be described
         if self.op == "create":
             return "add %s" % render(self.new)
         if self.op == "delete":
