@@ -288,7 +288,6 @@ class PolicyKind:
     """xfrm_policy objects for the resource engine (see _resource.py)."""
 
     def __init__(self, params):
-        self.state = params.get("state")
         self.config = params.get("config")
         self.scope = x.Scope(params)
         self.links = x.LazyLinkNames()

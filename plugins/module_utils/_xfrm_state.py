@@ -450,7 +450,6 @@ class StateKind:
     make_before_break = True  # overridden: new SAs go in before stale ones go out
 
     def __init__(self, params):
-        self.state = params.get("state")
         self.config = params.get("config")
         self.recreate = params.get("recreate", True)
         self.scope = x.Scope(params)
