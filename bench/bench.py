@@ -28,7 +28,8 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
+COLLECTIONS = os.path.join(TOP, ".build", "collections")
+sys.path.insert(0, COLLECTIONS)
 NS = "lvbench"
 LOOP_MAX = 100
 
@@ -147,15 +148,19 @@ print(json.dumps({"seconds": elapsed, "maxrss_mb": resource.getrusage(resource.R
 
 def run_utils(work, profile=None):
     """module_utils in a child process (as a module would run), timing validate+dump+plan+apply of every kind."""
-    env = dict(os.environ, PYTHONPATH=os.path.join(TOP, ".build", "collections"))
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([COLLECTIONS] + os.environ.get("PYTHONPATH", "").split(os.pathsep))
+    )
     argv = [sys.executable, "-c", UTILS_CODE, NS] + ([profile] if profile else [])
-    out = subprocess.run(argv, input=json.dumps(work), capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run(argv, input=json.dumps(work), capture_output=True, text=True, env=env, check=False)
+    if out.returncode:
+        raise RuntimeError("utils run failed:\n" + out.stderr)
     return json.loads(out.stdout)
 
 
 def module_maxrss(work):
     """Max RSS (MB) of the module processes of a first converge, each module run directly as Ansible runs it."""
-    env = dict(os.environ, PYTHONPATH=os.path.join(TOP, ".build", "collections"))
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS)
     python = os.environ.get("ANSIBLE_PYTHON_INTERPRETER", sys.executable)
     worst = 0.0
     for module, items in work.items():
@@ -260,8 +265,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 1000, 5000], help="tunnel counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
-    parser.add_argument("--hthresh", type=int, nargs="*", default=[], metavar="N",
-                        help="also measure these N with `ip xfrm policy set hthresh4 0 0` (subnets hashed)")
+    parser.add_argument(
+        "--hthresh",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also measure these N with `ip xfrm policy set hthresh4 0 0` (subnets hashed)",
+    )
     parser.add_argument("--profile", metavar="N", type=int, help="only write a pyinstrument profile of utils at N")
     args = parser.parse_args()
     if args.profile:

@@ -202,6 +202,9 @@ class Netlink:
 
     def _encode(self, msg, msg_type, flags):
         self.seq += 1
+        fast = getattr(msg, "encode_bytes", None)  # one-pass packing, byte-identical to encode() (see _xfrm_codec)
+        if fast is not None:
+            return self.seq, fast(msg_type, flags, self.seq)
         msg["header"]["type"] = msg_type
         msg["header"]["flags"] = flags
         msg["header"]["sequence_number"] = self.seq

@@ -168,14 +168,44 @@ def decoded(name, msg_type):
     return out
 
 
-def encode(cls, msg_type, fields=None, attrs=(), flags=NLM_F_REQUEST | NLM_F_ACK):
+def build(cls, fields=None, attrs=()):
     msg = cls()
-    msg["header"]["type"] = msg_type
-    msg["header"]["flags"] = flags
     msg.update(fields or {})
     msg["attrs"] = list(attrs)
-    msg.encode()
+    return msg
+
+
+def encode(cls, msg_type, fields=None, attrs=(), flags=NLM_F_REQUEST | NLM_F_ACK, seq=7):
+    """encode() of a message, checked against the one-pass encode_bytes() the socket uses:
+    the same bytes, or the same error (every message of these tests goes through both)."""
+    try:
+        fast, fast_error = build(cls, fields, attrs).encode_bytes(msg_type, flags, seq), None
+    except ValueError as exc:
+        fast, fast_error = None, str(exc)
+    msg = build(cls, fields, attrs)
+    msg["header"].update(type=msg_type, flags=flags, sequence_number=seq, pid=0)
+    try:
+        msg.encode()
+    except ValueError as exc:
+        assert fast_error == str(exc)
+        raise
+    assert fast_error is None
+    assert fast == bytes(msg.data)
     return bytes(msg.data)
+
+
+def test_encode_bytes_sets_the_header_and_falls_back_for_hex_attributes():
+    msg = build(xfrm_userpolicy_info, POLICY_V4, [("XFRMA_IF_ID", 3)])
+    raw = msg.encode_bytes(XFRM_MSG_NEWPOLICY, NLM_F_REQUEST, 9, 4)
+    assert struct.unpack_from("=IHHII", raw) == (len(raw), XFRM_MSG_NEWPOLICY, NLM_F_REQUEST, 9, 4)
+    assert dict(msg["header"], length=0) == dict(length=0, type=XFRM_MSG_NEWPOLICY, flags=NLM_F_REQUEST,
+                                                 sequence_number=9, pid=4)  # fmt: skip
+    assert msg["sel_saddr"] == "10.1.0.0"  # the message stays readable
+    hexed = build(xfrm_userpolicy_info, POLICY_V4, [("XFRMA_MIGRATE", "00" * 8)])
+    slow = build(xfrm_userpolicy_info, POLICY_V4, [("XFRMA_MIGRATE", "00" * 8)])
+    slow["header"].update(type=XFRM_MSG_NEWPOLICY, flags=1, sequence_number=2, pid=0)
+    slow.encode()
+    assert hexed.encode_bytes(XFRM_MSG_NEWPOLICY, 1, 2) == bytes(slow.data)
 
 
 def decode(raw, cls=None):
