@@ -232,7 +232,8 @@ def measure(n, repeat, hthresh, loop_rate):
     work = workload(n)
     row = {"tunnels": n, "objects": sum(len(v) for v in work.values()), "hthresh": hthresh, "samples": {}}
     samples = row["samples"]
-    path = tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False).name
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+        path = handle.name
     write_play(work, path)
     try:
         for _ in range(repeat):
