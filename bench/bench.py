@@ -32,6 +32,7 @@ COLLECTIONS = os.path.join(TOP, ".build", "collections")
 sys.path.insert(0, COLLECTIONS)
 NS = "lvbench"
 LOOP_MAX = 100
+NO_LOOP = bool(os.environ.get("BENCH_NO_LOOP"))  # development runs only: skips the command loop column
 
 
 def sh(*args, **kw):
@@ -254,10 +255,10 @@ def measure(n, repeat, hthresh, loop_rate):
     row["module_maxrss_mb"] = module_maxrss(work)
     for key, values in samples.items():
         row[key] = max(values) if key in ("rerun_changed", "utils_maxrss_mb") else median(values)
-    if loop_rate is None or n <= LOOP_MAX:
+    if not NO_LOOP and (loop_rate is None or n <= LOOP_MAX):
         fresh(hthresh)
         loop_rate = run_command_loop(work)
-    row["loop"] = loop_rate * row["objects"]
+    row["loop"] = (loop_rate or 0.0) * row["objects"]
     row["loop_extrapolated"] = row["objects"] > LOOP_MAX
     return row, loop_rate
 
