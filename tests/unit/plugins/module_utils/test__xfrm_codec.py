@@ -111,6 +111,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm_codec import (
     bytes_to_address,
     clone,
     family_of,
+    parse,
     redact,
     to_dict,
     xfrm_attrs,
@@ -209,10 +210,41 @@ def test_encode_bytes_sets_the_header_and_falls_back_for_hex_attributes():
 
 
 def decode(raw, cls=None):
-    """Decode by message type, as the socket layer does; `cls` for requests that share a type (dumps)."""
+    """Decode by message type, as the socket layer does; `cls` for requests that share a type (dumps).
+
+    Every message decoded here is also read by the one-pass parse() (for its type's class), which must agree.
+    """
     msg = (cls or MSG_CLASSES[struct.unpack_from("=H", raw, 4)[0]])(raw)
     msg.decode()
+    if cls is None or MSG_CLASSES.get(msg["header"]["type"]) is cls:
+        assert_parse_agrees(raw, msg)
     return msg
+
+
+def assert_parse_agrees(raw, msg):
+    parsed = parse(msg["header"]["type"], raw)
+    fields = {name for name, _fmt in msg.layout.fields if not name.startswith("__")}
+    assert {name: parsed[name] for name in fields} == {name: msg[name] for name in fields}
+    assert parsed["header"] == {key: msg["header"][key] for key in parsed["header"]}
+    for name, value in parsed.attrs.items():
+        assert value == msg.get_attr(name), name
+    skipped = {cell[0] for cell in msg["attrs"]} - set(parsed.attrs)
+    types = {entry[1]: entry[2] for entry in msg.nla_map}
+    assert all(types[name] in ("hex", "none") for name in skipped), skipped
+
+
+@pytest.mark.parametrize(
+    "name", ["policy_dump.hex", "sa_aead_ipv4.hex", "sa_enc_auth_encap_ipv4.hex", "sa_esn_ipv6.hex", "spdinfo.hex",
+             "sadinfo.hex", "default.hex"]
+)  # fmt: skip
+def test_parse_reads_recorded_messages_as_decode_does(name):
+    count = 0
+    for mtype, raw in fixture_messages(name):
+        if mtype in MSG_CLASSES:
+            decode(raw)
+            count += 1
+    assert count
+    assert parse(0x7FFF, b"") is None
 
 
 def roundtrip(cls, msg_type, fields=None, attrs=()):
