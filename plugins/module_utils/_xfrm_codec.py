@@ -314,10 +314,13 @@ class Layout:
         raise KeyError(field)
 
     def initial(self):
-        """Every field at its default: 0, XFRM_INF limits, None addresses."""
-        values = {name: self.defaults.get(name, 0) for name, _fmt in self.fields if name not in self.pads}
-        values.update(dict.fromkeys(self.address_family))
-        return values
+        """Every field at its default: 0, XFRM_INF limits, None addresses (a fresh dict)."""
+        initial = self.__dict__.get("_initial")
+        if initial is None:
+            initial = {name: self.defaults.get(name, 0) for name, _fmt in self.fields if name not in self.pads}
+            initial.update(dict.fromkeys(self.address_family))
+            self._initial = initial
+        return dict(initial)
 
     def family(self, values, field, outer=AF_UNSPEC):
         """The family of address `field`: its family field's value, else the enclosing one."""
