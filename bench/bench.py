@@ -8,14 +8,29 @@ machine's kernel cannot hold SAs (no ESP), so none are installed here. For
 each N, in a fresh namespace each time:
 
   ip-batch     `ip -batch` installing the same objects: the kernel's own speed
-  utils        the collection's module_utils plan + apply, called directly
+  utils        the collection's module_utils validate + dump + plan + apply of
+               every kind, called directly in a child process (no Ansible)
   playbook     one ansible-playbook task per object kind: first converge
-  rerun        the same play again (must report changed=0)
+  rerun        the same play again (must report changed=0; a row says so loudly if not)
   loop         an ansible.builtin.command `ip ...` loop, as done without the
-               collection; run at N <= 100 and extrapolated linearly above
+               collection; run at N <= 100 (100 objects) and extrapolated per
+               object above
+
+Each column is the median of --repeat runs (3), each run in a fresh
+namespace; the JSON keeps every sample. RSS: max resident size of the utils
+child, and of the module processes (each module run directly, as Ansible runs
+it, in a first converge). --hthresh N... adds rows with `ip xfrm policy set
+hthresh4 0 0 hthresh6 0 0` (subnet policies hashed); --profile N writes a
+pyinstrument profile of the utils run (pyinstrument importable, e.g. on
+PYTHONPATH; not needed otherwise).
+
+    make bench                                   # N = 10 100 1000 5000
+    make bench BENCH_SIZES="10 100" BENCH_ARGS="--repeat 1"
+    python bench/bench.py 10 100 1000 5000 --hthresh 5000   (after source tests/env.sh)
 
 Prints a table and writes bench/results/bench.json. Needs root. No timing is
-asserted anywhere: this is a measurement, run by `make bench`.
+asserted anywhere: this is a measurement. The machine may be shared: say so
+when quoting numbers.
 """
 
 import argparse
