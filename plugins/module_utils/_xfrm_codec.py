@@ -826,15 +826,15 @@ class _XfrmMessage(nlmsg):
         header["type"], header["flags"], header["sequence_number"], header["pid"] = msg_type, flags, seq, pid
         chunks = [b"", self.layout.pack(dict(self))]
         attrs = _attr_table(type(self))
+        for cell in self["attrs"]:  # the checks encode() makes, in its order
+            if cell[0] not in attrs and cell[0] not in attrs.unknown:
+                raise ValueError("%s: unknown attribute %r" % (self.layout.name, cell[0]))
+        if any(cell[0] in attrs.unknown for cell in self["attrs"]):
+            self.encode()
+            return bytes(self.data)
         outer = dict.get(self, "family") or AF_UNSPEC
         for cell in self["attrs"]:
-            entry = attrs.get(cell[0])
-            if entry is None:
-                if cell[0] in attrs.unknown:
-                    self.encode()
-                    return bytes(self.data)
-                raise ValueError("%s: unknown attribute %r" % (self.layout.name, cell[0]))
-            number, packer = entry
+            number, packer = attrs[cell[0]]
             payload = packer(cell[1], outer)
             chunks.append(_NLA_HDR.pack(4 + len(payload), number))
             chunks.append(payload)
