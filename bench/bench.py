@@ -99,7 +99,7 @@ def workload(n):
         net = "10.%d.%d.0/24" % (i // 256, i % 256)
         policies.extend(tunnel_policies(i))
         routes.append({"dst": net, "dev": "b0", "table": "1000"})
-        rules.append({"priority": 10000 + i, "from": net, "table": "1000"})
+        rules.append({"priority": 10000 + i, "src": net, "table": "1000"})
     return {"xfrm_policy": policies, "ip_route": routes, "ip_rule": rules}
 
 
@@ -112,7 +112,7 @@ def ip_batch_lines(work):
     ]
     lines += ["route add %s dev b0 table 1000 proto 76" % r["dst"] for r in work["ip_route"]]
     lines += [
-        "rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["from"]) for r in work["ip_rule"]
+        "rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["src"]) for r in work["ip_rule"]
     ]
     return lines
 
@@ -143,6 +143,8 @@ def converge():
         kind_class, options, extra = KINDS[module]
         kind = kind_class(dict(extra, state="merged", config=items))
         blank = dict((key, None) for key in options)
+        unknown = set(key for item in items for key in item) - set(options)
+        assert not unknown, "not options of %s (aliases are the module's): %s" % (module, unknown)
         want = [kind.validate(dict(blank, **item), "c") for item in items]
         with kind.open() as netlink:
             want = [kind.resolve(netlink, obj, "c") for obj in want]
