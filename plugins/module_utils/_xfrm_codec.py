@@ -297,6 +297,8 @@ class Layout:
         self.defaults = dict(defaults or {})
         self.pads = tuple(name for name, _fmt in self.fields if name.startswith("__"))
         self.size = sum(struct.calcsize(fmt) for _name, fmt in self.fields)
+        self._initial = {name: self.defaults.get(name, 0) for name, _fmt in self.fields if name not in self.pads}
+        self._initial.update(dict.fromkeys(self.address_family))
         # pack() plan: (name, compiled struct or the padding's zero bytes, default, is an address)
         self._plan = tuple(
             (name, bytes(struct.calcsize(fmt)), None, False)
@@ -315,12 +317,7 @@ class Layout:
 
     def initial(self):
         """Every field at its default: 0, XFRM_INF limits, None addresses (a fresh dict)."""
-        initial = self.__dict__.get("_initial")
-        if initial is None:
-            initial = {name: self.defaults.get(name, 0) for name, _fmt in self.fields if name not in self.pads}
-            initial.update(dict.fromkeys(self.address_family))
-            self._initial = initial
-        return dict(initial)
+        return dict(self._initial)
 
     def family(self, values, field, outer=AF_UNSPEC):
         """The family of address `field`: its family field's value, else the enclosing one."""
