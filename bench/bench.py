@@ -254,7 +254,7 @@ def measure(n, repeat, hthresh, loop_rate):
         path = handle.name
     write_play(work, path)
     try:
-        for _ in range(repeat):
+        for _run in range(repeat):
             fresh(hthresh)
             samples.setdefault("ip_batch", []).append(run_ip_batch(work))
             fresh(hthresh)
@@ -281,7 +281,7 @@ def measure(n, repeat, hthresh, loop_rate):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 1000, 5000], help="tunnel counts")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
     parser.add_argument(
