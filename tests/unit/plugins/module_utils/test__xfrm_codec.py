@@ -251,7 +251,7 @@ def roundtrip(cls, msg_type, fields=None, attrs=()):
     raw = encode(cls, msg_type, fields, attrs)
     assert struct.unpack_from("=I", raw)[0] == len(raw)
     back = decode(raw, cls)
-    assert type(back) is cls
+    assert back.__class__ is cls  # exactly this class, not a subclass
     for name, value in (fields or {}).items():
         assert back[name] == value, name
     assert [cell[0] for cell in back["attrs"]] == [name for name, _value in attrs]
@@ -701,8 +701,8 @@ def test_keys_never_print():
     printable = redact(to_dict(back))
     assert printable["attrs"]["XFRMA_ALG_CRYPT"]["alg_key"] == REDACTED
     assert printable["attrs"]["XFRMA_ALG_CRYPT"]["alg_name"] == "cbc(aes)"
-    assert redact(back)["attrs"][1] == ("XFRMA_ALG_CRYPT", {"alg_name": "cbc(aes)", "alg_key_len": 128,
-                                                           "alg_key": REDACTED})  # fmt: skip
+    redacted = {"alg_name": "cbc(aes)", "alg_key_len": 128, "alg_key": REDACTED}
+    assert redact(back)["attrs"][1] == ("XFRMA_ALG_CRYPT", redacted)
 
 
 # --- recorded kernel dumps ------------------------------------------------------------
