@@ -57,7 +57,7 @@ clean:
 
 ## bench: how the cost grows with the number of tunnels, beside `ip -batch` (prints a table, writes bench/results/bench.json)
 bench: venv
-	bash -c 'source tests/env.sh && python bench/bench.py $(BENCH_SIZES)'
+	bash -c 'source tests/env.sh && python bench/bench.py $(BENCH_SIZES) $(BENCH_ARGS)'
 
 ## reliability: run the reliability and security cases, write their table to docs/reliability.md
 reliability: venv

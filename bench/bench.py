@@ -2,20 +2,38 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """How the collection's cost grows with the number of tunnels, beside the baselines.
 
-Per tunnel: 1 route in a dedicated table and 1 rule (and 3 XFRM policies once
-linuxnet.vpn.xfrm_policy exists). For each N, in a fresh namespace each time:
+Per tunnel: 3 XFRM policies (out/in/fwd of a /24 pair, one tunnel-mode ESP
+template, reqid 1000+i), 1 route in a dedicated table and 1 rule. This
+machine's kernel cannot hold SAs (no ESP), so none are installed here. For
+each N, in a fresh namespace each time:
 
   ip-batch     `ip -batch` installing the same objects: the kernel's own speed
-  utils        the collection's module_utils plan + apply, called directly
+  utils        the collection's module_utils validate + dump + plan + apply of
+               every kind, called directly in a child process (no Ansible)
   playbook     one ansible-playbook task per object kind: first converge
-  rerun        the same play again (must report changed=0)
+  rerun        the same play again (must report changed=0; a row says so loudly if not)
   loop         an ansible.builtin.command `ip ...` loop, as done without the
-               collection; run at N <= 100 and extrapolated linearly above
+               collection; run at N <= 100 (100 objects) and extrapolated per
+               object above
+
+Each column is the median of --repeat runs (3), each run in a fresh
+namespace; the JSON keeps every sample. RSS: max resident size of the utils
+child, and of the module processes (each module run directly, as Ansible runs
+it, in a first converge). --hthresh N... adds rows with `ip xfrm policy set
+hthresh4 0 0 hthresh6 0 0` (subnet policies hashed); --profile N writes a
+pyinstrument profile of the utils run (pyinstrument importable, e.g. on
+PYTHONPATH; not needed otherwise).
+
+    make bench                                   # N = 10 100 1000 5000
+    make bench BENCH_SIZES="10 100" BENCH_ARGS="--repeat 1"
+    python bench/bench.py 10 100 1000 5000 --hthresh 5000   (after source tests/env.sh)
 
 Prints a table and writes bench/results/bench.json. Needs root. No timing is
-asserted anywhere: this is a measurement, run by `make bench`.
+asserted anywhere: this is a measurement. The machine may be shared: say so
+when quoting numbers.
 """
 
+import argparse
 import json
 import os
 import resource
@@ -25,9 +43,11 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(TOP, ".build", "collections"))
+COLLECTIONS = os.path.join(TOP, ".build", "collections")
+sys.path.insert(0, COLLECTIONS)
 NS = "lvbench"
 LOOP_MAX = 100
+NO_LOOP = bool(os.environ.get("BENCH_NO_LOOP"))  # development runs only: skips the command loop column
 
 
 def sh(*args, **kw):
@@ -42,20 +62,57 @@ def fresh_namespace():
     sh("ip", "-n", NS, "link", "set", "b0", "up")
 
 
+LOCAL_GW = "192.0.2.1"
+
+
+def tunnel_policies(i):
+    """out/in/fwd policies of tunnel i: local /24 <-> remote /24 through one ESP tunnel."""
+    local = "10.%d.%d.0/24" % (i // 256, i % 256)
+    remote = "10.%d.%d.0/24" % (100 + i // 256, i % 256)
+    peer = "100.64.%d.%d" % (i // 256, i % 256)
+    policies = []
+    for direction in ("out", "in", "fwd"):
+        outbound = direction == "out"
+        policies.append(
+            {
+                "src": local if outbound else remote,
+                "dst": remote if outbound else local,
+                "dir": direction,
+                "templates": [
+                    {
+                        "src": LOCAL_GW if outbound else peer,
+                        "dst": peer if outbound else LOCAL_GW,
+                        "proto": "esp",
+                        "mode": "tunnel",
+                        "reqid": 1000 + i,
+                    }
+                ],
+            }
+        )
+    return policies
+
+
 def workload(n):
-    """Config lists for N tunnels: one route and one rule each."""
-    routes, rules = [], []
+    """Config lists for N tunnels: three policies, one route and one rule each."""
+    policies, routes, rules = [], [], []
     for i in range(n):
         net = "10.%d.%d.0/24" % (i // 256, i % 256)
+        policies.extend(tunnel_policies(i))
         routes.append({"dst": net, "dev": "b0", "table": "1000"})
-        rules.append({"priority": 10000 + i, "from": net, "table": "1000"})
-    return {"ip_route": routes, "ip_rule": rules}
+        rules.append({"priority": 10000 + i, "src": net, "table": "1000"})
+    return {"xfrm_policy": policies, "ip_route": routes, "ip_rule": rules}
 
 
 def ip_batch_lines(work):
-    lines = ["route add %s dev b0 table 1000 proto 76" % r["dst"] for r in work["ip_route"]]
+    lines = [
+        "xfrm policy add src %s dst %s dir %s tmpl src %s dst %s proto esp reqid %d mode tunnel"
+        % (p["src"], p["dst"], p["dir"], t["src"], t["dst"], t["reqid"])
+        for p in work["xfrm_policy"]
+        for t in p["templates"]
+    ]
+    lines += ["route add %s dev b0 table 1000 proto 76" % r["dst"] for r in work["ip_route"]]
     lines += [
-        "rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["from"]) for r in work["ip_rule"]
+        "rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["src"]) for r in work["ip_rule"]
     ]
     return lines
 
@@ -73,34 +130,70 @@ def run_ip_batch(work):
         return timed(lambda: sh("ip", "-n", NS, "-batch", handle.name))
 
 
-def run_utils(work):
-    """module_utils in a child process (as a module would run), timing plan+apply per kind."""
-    code = (
-        r"""
-import json, sys, time
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource, _route, _rule
+UTILS_CODE = r"""
+import json, resource, sys, time
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource, _route, _rule, _xfrm_policy
 work = json.load(sys.stdin)
-_netlink.enter_namespace(%r)
+_netlink.enter_namespace(sys.argv[1])
+KINDS = {"xfrm_policy": (_xfrm_policy.PolicyKind, _xfrm_policy.CONFIG_OPTIONS, {}),
+         "ip_route": (_route.RouteKind, _route.CONFIG_OPTIONS, {"protocol": 76}),
+         "ip_rule": (_rule.RuleKind, _rule.CONFIG_OPTIONS, {"protocol": 76})}
+def converge():
+    for module, items in work.items():
+        kind_class, options, extra = KINDS[module]
+        kind = kind_class(dict(extra, state="merged", config=items))
+        blank = dict((key, None) for key in options)
+        unknown = set(key for item in items for key in item) - set(options)
+        assert not unknown, "not options of %s (aliases are the module's): %s" % (module, unknown)
+        want = [kind.validate(dict(blank, **item), "c") for item in items]
+        with kind.open() as netlink:
+            want = [kind.resolve(netlink, obj, "c") for obj in want]
+            _resource.apply(netlink, _resource.plan("merged", want, kind.dump(netlink, want, "merged"), kind), kind)
+if len(sys.argv) > 2:  # a profile of the same run
+    from pyinstrument import Profiler
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
 start = time.perf_counter()
-for kind_class, options, items in ((_route.RouteKind, _route.CONFIG_OPTIONS, work["ip_route"]),
-                                   (_rule.RuleKind, _rule.CONFIG_OPTIONS, work["ip_rule"])):
-    kind = kind_class({"protocol": 76, "state": "merged"})
-    blank = dict((key, None) for key in options)
-    want = [kind.validate(dict(blank, **item), "c") for item in items]
-    with kind.open() as netlink:
-        want = [kind.resolve(netlink, obj, "c") for obj in want]
-        _resource.apply(netlink, _resource.plan("merged", want, kind.dump(netlink, want, "merged"), kind), kind)
+converge()
 elapsed = time.perf_counter() - start
-import resource
+if len(sys.argv) > 2:
+    profiler.stop()
+    with open(sys.argv[2], "w") as handle:
+        handle.write(profiler.output_text(unicode=False, color=False, show_all=False))
 print(json.dumps({"seconds": elapsed, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-        % NS
+
+
+def run_utils(work, profile=None):
+    """module_utils in a child process (as a module would run), timing validate+dump+plan+apply of every kind."""
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([COLLECTIONS] + os.environ.get("PYTHONPATH", "").split(os.pathsep))
     )
-    env = dict(os.environ, PYTHONPATH=os.path.join(TOP, ".build", "collections"))
-    out = subprocess.run(
-        [sys.executable, "-c", code], input=json.dumps(work), capture_output=True, text=True, env=env, check=True
-    )
+    argv = [sys.executable, "-c", UTILS_CODE, NS] + ([profile] if profile else [])
+    out = subprocess.run(argv, input=json.dumps(work), capture_output=True, text=True, env=env, check=False)
+    if out.returncode:
+        raise RuntimeError("utils run failed:\n" + out.stderr)
     return json.loads(out.stdout)
+
+
+def module_maxrss(work):
+    """Max RSS (MB) of the module processes of a first converge, each module run directly as Ansible runs it."""
+    env = dict(os.environ, PYTHONPATH=COLLECTIONS)
+    python = os.environ.get("ANSIBLE_PYTHON_INTERPRETER", sys.executable)
+    worst = 0.0
+    for module, items in work.items():
+        with tempfile.NamedTemporaryFile("w", suffix=".json") as handle:
+            json.dump({"ANSIBLE_MODULE_ARGS": {"namespace": NS, "config": items}}, handle)
+            handle.flush()
+            argv = [python, "-m", "ansible_collections.linuxnet.vpn.plugins.modules." + module, handle.name]
+            child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+            out = child.stdout.read()
+            _pid, status, usage = os.wait4(child.pid, 0)
+            child.returncode = status
+            if status != 0 or b'"changed": true' not in out:
+                raise RuntimeError("%s did not converge: %s" % (module, out[-500:]))
+            worst = max(worst, usage.ru_maxrss / 1024)
+    return worst
 
 
 def write_play(work, path):
@@ -121,9 +214,9 @@ def run_playbook(path):
     return elapsed, changed
 
 
-def run_command_loop(work, n):
-    """The collection-less way: one command task per object, at most LOOP_MAX objects."""
-    lines = ip_batch_lines(work)[: min(len(ip_batch_lines(work)), LOOP_MAX)]
+def run_command_loop(work):
+    """The collection-less way: one command task per object, LOOP_MAX objects at most; returns seconds per object."""
+    lines = ip_batch_lines(work)[:LOOP_MAX]
     play = [
         {
             "name": "loop",
@@ -138,41 +231,96 @@ def run_command_loop(work, n):
         elapsed = timed(lambda: sh("ansible-playbook", "-i", "localhost,", "-c", "local", handle.name))
     finally:
         os.unlink(handle.name)
-    return elapsed * (2 * n) / len(lines)
+    return elapsed / len(lines)
+
+
+def median(values):
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def fresh(hthresh):
+    fresh_namespace()
+    if hthresh:
+        sh("ip", "-n", NS, "xfrm", "policy", "set", "hthresh4", "0", "0", "hthresh6", "0", "0")
+
+
+def measure(n, repeat, hthresh, loop_rate):
+    """One row: every column `repeat` times in fresh namespaces, the median kept (samples in the JSON)."""
+    work = workload(n)
+    row = {"tunnels": n, "objects": sum(len(v) for v in work.values()), "hthresh": hthresh, "samples": {}}
+    samples = row["samples"]
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
+        path = handle.name
+    write_play(work, path)
+    try:
+        for _run in range(repeat):
+            fresh(hthresh)
+            samples.setdefault("ip_batch", []).append(run_ip_batch(work))
+            fresh(hthresh)
+            utils = run_utils(work)
+            samples.setdefault("utils", []).append(utils["seconds"])
+            samples.setdefault("utils_maxrss_mb", []).append(utils["maxrss_mb"])
+            fresh(hthresh)
+            samples.setdefault("playbook", []).append(run_playbook(path)[0])
+            seconds, changed = run_playbook(path)
+            samples.setdefault("rerun", []).append(seconds)
+            samples.setdefault("rerun_changed", []).append(changed)
+    finally:
+        os.unlink(path)
+    fresh(hthresh)
+    row["module_maxrss_mb"] = module_maxrss(work)
+    for key, values in samples.items():
+        row[key] = max(values) if key in ("rerun_changed", "utils_maxrss_mb") else median(values)
+    if not NO_LOOP and (loop_rate is None or n <= LOOP_MAX):
+        fresh(hthresh)
+        loop_rate = run_command_loop(work)
+    row["loop"] = (loop_rate or 0.0) * row["objects"]
+    row["loop_extrapolated"] = row["objects"] > LOOP_MAX
+    return row, loop_rate
 
 
 def main():
-    sizes = [int(x) for x in sys.argv[1:]] or [10, 100, 1000, 5000]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 1000, 5000], help="tunnel counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is shown")
+    parser.add_argument(
+        "--hthresh",
+        type=int,
+        nargs="*",
+        default=[],
+        metavar="N",
+        help="also measure these N with `ip xfrm policy set hthresh4 0 0` (subnets hashed)",
+    )
+    parser.add_argument("--profile", metavar="N", type=int, help="only write a pyinstrument profile of utils at N")
+    args = parser.parse_args()
+    if args.profile:
+        fresh(False)
+        path = os.path.join(TOP, "bench", "results", "profile-utils-%d.txt" % args.profile)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        print(run_utils(workload(args.profile), profile=path), "->", path)
+        return
     results = []
-    for n in sizes:
-        work = workload(n)
-        row = {"tunnels": n, "objects": sum(len(v) for v in work.values())}
-        fresh_namespace()
-        row["ip_batch"] = run_ip_batch(work)
-        fresh_namespace()
-        utils = run_utils(work)
-        row["utils"], row["utils_maxrss_mb"] = utils["seconds"], utils["maxrss_mb"]
-        fresh_namespace()
-        with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
-            path = handle.name
-        write_play(work, path)
-        row["playbook"] = run_playbook(path)[0]
-        row["rerun"], row["rerun_changed"] = run_playbook(path)
-        os.unlink(path)
-        fresh_namespace()
-        row["loop"] = run_command_loop(work, n)
-        row["loop_extrapolated"] = row["objects"] > LOOP_MAX
+    loop_rate = None
+    for n in args.sizes:
+        row, loop_rate = measure(n, args.repeat, False, loop_rate)
         results.append(row)
+        print_row(row)
+    hashed = []
+    for n in args.hthresh:
+        row, loop_rate = measure(n, args.repeat, True, loop_rate)
+        hashed.append(row)
         print_row(row)
     subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
     for small, large in zip(results, results[1:]):
         factor = large["tunnels"] / small["tunnels"]
         print(
-            "growth %d -> %d tunnels (x%d): utils x%.1f, playbook x%.1f, rerun x%.1f"
+            "growth %d -> %d tunnels (x%d): ip -batch x%.1f, utils x%.1f, playbook x%.1f, rerun x%.1f"
             % (
                 small["tunnels"],
                 large["tunnels"],
                 factor,
+                large["ip_batch"] / small["ip_batch"],
                 large["utils"] / small["utils"],
                 large["playbook"] / small["playbook"],
                 large["rerun"] / small["rerun"],
@@ -181,7 +329,13 @@ def main():
     os.makedirs(os.path.join(TOP, "bench", "results"), exist_ok=True)
     with open(os.path.join(TOP, "bench", "results", "bench.json"), "w") as handle:
         json.dump(
-            {"results": results, "controller_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
+            {
+                "command": sys.argv,
+                "repeat": args.repeat,
+                "results": results,
+                "hthresh_results": hashed,
+                "controller_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            },
             handle,
             indent=2,
         )
@@ -203,7 +357,7 @@ def print_row(row):
                 "playbook (x)",
                 "rerun (x)",
                 "command loop (x)",
-                "utils RSS",
+                "RSS utils/module",
             )
         )
         HEADER = True
@@ -213,7 +367,7 @@ def print_row(row):
         return "%7.3fs (%5.1fx)" % (seconds, seconds / base)
 
     print(
-        "%8d %8d | %8.3fs | %s | %s | %s | %s%s | %5.0f MB%s"
+        "%8d %8d | %8.3fs | %s | %s | %s | %s%s | %4.0f/%4.0f MB%s%s"
         % (
             row["tunnels"],
             row["objects"],
@@ -224,7 +378,9 @@ def print_row(row):
             cell(row["loop"]),
             "*" if row["loop_extrapolated"] else " ",
             row["utils_maxrss_mb"],
-            "" if row["rerun_changed"] == 0 else "  RERUN CHANGED!",
+            row["module_maxrss_mb"],
+            "  (hthresh4 0 0)" if row["hthresh"] else "",
+            "" if row["rerun_changed"] == 0 else "  !!! RERUN CHANGED=%d, NOT A NO-OP !!!" % row["rerun_changed"],
         )
     )
     sys.stdout.flush()
@@ -232,4 +388,5 @@ def print_row(row):
 
 if __name__ == "__main__":
     main()
-    print("* extrapolated from %d objects" % LOOP_MAX)
+    print("* extrapolated from the per-object time of %d objects (measured at N <= %d)" % (LOOP_MAX, LOOP_MAX))
+    print("median of each column over --repeat runs; ratios are to ip -batch; RSS is the max in MB")

@@ -28,6 +28,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     NLM_F_EXCL,
     NLM_F_REPLACE,
     Netlink,
+    register_flat,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import read_table_names, table_name, table_number
@@ -38,6 +39,9 @@ try:
     from pyroute2.netlink.rtnl.rtmsg import rtmsg
 except ImportError:  # reported by check_pyroute2() before any use
     rtmsg = ifinfmsg = ifaddrmsg = None
+
+if rtmsg is not None:
+    register_flat(rtmsg)  # bulk requests packed in one pass, byte-identical (see _netlink.FlatEncoder)
 
 RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
 RTM_F_CLONED = 0x200

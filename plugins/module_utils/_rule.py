@@ -25,6 +25,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     NLM_F_CREATE,
     NLM_F_EXCL,
     Netlink,
+    register_flat,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import read_table_names, table_name, table_number
@@ -33,6 +34,9 @@ try:
     from pyroute2.netlink.rtnl.fibmsg import fibmsg
 except ImportError:  # reported by check_pyroute2() before any use
     fibmsg = None
+
+if fibmsg is not None:
+    register_flat(fibmsg)  # bulk requests packed in one pass, byte-identical (see _netlink.FlatEncoder)
 
 RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE = 32, 33, 34
 FIB_RULE_INVERT = 0x2

@@ -306,7 +306,7 @@ class PolicyKind:
     def dump(self, netlink, want, state):
         self.scope.check(state, self.config, want, self.owned, self.render)
         policies = []
-        for msg in netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETPOLICY):
+        for msg in netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETPOLICY, parse=codec.parse):
             if msg["dir"] < SOCKET_DIRS:
                 policies.append(decode_policy(msg, self.links.name))
         if state == "gathered" and self.scope.declared:

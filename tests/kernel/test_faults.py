@@ -14,7 +14,7 @@ import time
 
 from conftest import inside, ip
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _route
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _route, _xfrm_policy
 
 ROOT = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "collections"
@@ -104,6 +104,35 @@ def test_large_dumps_are_read_whole(netns):
         netlink = kind.open()
     with netlink:
         assert len(kind.dump(netlink, [], "gathered")) == 30000
+
+
+def test_large_policy_dumps_are_read_whole(netns):
+    """15000 XFRM policies (5000 tunnels, out/in/fwd): the dump returns every one, as `ip xfrm policy` counts them."""
+    lines = []
+    for i in range(5000):
+        local, remote = "10.%d.%d.0/24" % (i // 256, i % 256), "10.%d.%d.0/24" % (100 + i // 256, i % 256)
+        peer = "100.64.%d.%d" % (i // 256, i % 256)
+        for direction, src, dst, outer in (
+            ("out", local, remote, "src 192.0.2.1 dst " + peer),
+            ("in", remote, local, "src %s dst 192.0.2.1" % peer),
+            ("fwd", remote, local, "src %s dst 192.0.2.1" % peer),
+        ):
+            lines.append(
+                "xfrm policy add src %s dst %s dir %s tmpl %s proto esp reqid %d mode tunnel\n"
+                % (src, dst, direction, outer, 1000 + i)
+            )
+    subprocess.run(["ip", "-n", netns, "-batch", "-"], input="".join(lines), text=True, check=True)
+    listed = sum(line.startswith("src ") for line in ip("-n", netns, "xfrm", "policy").splitlines())
+    assert listed == 15000
+    kind = _xfrm_policy.PolicyKind({"scope": {"reqid": "1000-5999"}, "state": "gathered", "config": []})
+    with inside(netns):
+        netlink = kind.open()
+    with netlink:
+        policies = kind.dump(netlink, [], "gathered")
+    assert len(policies) == listed
+    assert {(p["src"], p["dst"], p["dir"], p["templates"][0]["reqid"]) for p in policies} == {
+        (line.split()[4], line.split()[6], line.split()[8], int(line.split()[17])) for line in lines
+    }
 
 
 def test_interrupted_dumps_are_retried(netns, monkeypatch):

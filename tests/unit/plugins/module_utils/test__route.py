@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _route
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _route
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError, plan
 
 NAMES = {"vpn": 100, "main": 254, "local": 255}
@@ -28,10 +28,18 @@ def kind():
     return k
 
 
+def flat_matches(msg, fresh, msg_type=_route.RTM_NEWROUTE, flags=0x605):
+    """One-pass packing (if it takes the message) gives exactly encode()'s bytes; returns whether it did."""
+    flat = _netlink._FLAT[_route.rtmsg].encode(fresh, msg_type, flags, 11)
+    msg["header"].update(type=msg_type, flags=flags, sequence_number=11, pid=0)
+    msg.encode()
+    assert flat is None or flat == bytes(msg.data)
+    return flat is not None
+
+
 def roundtrip(route):
     msg = _route.encode_route(route, DEVICES.get)
-    msg["header"]["type"] = _route.RTM_NEWROUTE
-    msg.encode()
+    flat_matches(msg, _route.encode_route(route, DEVICES.get))
     back = _route.rtmsg(bytes(msg.data))
     back.decode()
     return _route.decode_route(back, Names())
@@ -57,6 +65,20 @@ def roundtrip(route):
 def test_validated_routes_survive_the_kernel_encoding(config):
     route = kind().complete(_route.validate_route(item(**config), "config[0]", NAMES))
     assert roundtrip(route) == route
+
+
+def test_plain_routes_take_the_one_pass_packing():
+    configs = (
+        dict(dst="10.1.2.0/24", dev="tun0", table="1000"),
+        dict(dst="10.11.0.0/16", via="192.0.2.1", dev="eth0"),
+        dict(dst="default", family="inet6", dev="tun0", src="2001:db8::2", metric=5),
+        dict(dst="10.0.0.0/8", type="blackhole"),
+    )
+    for config in configs:
+        route = kind().complete(_route.validate_route(item(**config), "config[0]", NAMES))
+        assert flat_matches(_route.encode_route(route, DEVICES.get), _route.encode_route(route, DEVICES.get))
+        delete = _route.encode_route(route, DEVICES.get, delete=True)
+        assert flat_matches(delete, _route.encode_route(route, DEVICES.get, delete=True), _route.RTM_DELROUTE, 5)
 
 
 def test_kernel_defaults():

@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _rule
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _rule
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 
 NAMES = {"vpn": 100, "main": 254, "local": 255}
@@ -17,10 +17,18 @@ def item(**kw):
     return base
 
 
+def flat_matches(msg, fresh, msg_type=_rule.RTM_NEWRULE, flags=0x605):
+    """One-pass packing (if it takes the message) gives exactly encode()'s bytes; returns whether it did."""
+    flat = _netlink._FLAT[_rule.fibmsg].encode(fresh, msg_type, flags, 11)
+    msg["header"].update(type=msg_type, flags=flags, sequence_number=11, pid=0)
+    msg.encode()
+    assert flat is None or flat == bytes(msg.data)
+    return flat is not None
+
+
 def roundtrip(rule):
     msg = _rule.encode_rule(rule)
-    msg["header"]["type"] = _rule.RTM_NEWRULE
-    msg.encode()
+    flat_matches(msg, _rule.encode_rule(rule))
     back = _rule.fibmsg(bytes(msg.data))
     back.decode()
     return _rule.decode_rule(back)
@@ -42,6 +50,18 @@ def roundtrip(rule):
 def test_validated_rules_survive_the_kernel_encoding(config):
     rule = _rule.RuleKind({"protocol": 76}).complete(_rule.validate_rule(item(**config), "config[0]", NAMES))
     assert roundtrip(rule) == rule
+
+
+def test_plain_rules_take_the_one_pass_packing():
+    configs = (
+        dict(priority=10000, src="10.1.2.0/24", table="1000"),
+        dict(priority=1, dst="2001:db8::/32", iif="tun0", oif="eth0", table=1000000),
+        dict(priority=6, l3mdev=True, fwmark="0x10/0xff"),
+    )
+    for config in configs:
+        rule = _rule.RuleKind({"protocol": 76}).complete(_rule.validate_rule(item(**config), "config[0]", NAMES))
+        assert flat_matches(_rule.encode_rule(rule), _rule.encode_rule(rule))
+        assert flat_matches(_rule.encode_rule(rule), _rule.encode_rule(rule), _rule.RTM_DELRULE, 0x5)
 
 
 def test_defaults_follow_ip_rule():

@@ -111,6 +111,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm_codec import (
     bytes_to_address,
     clone,
     family_of,
+    parse,
     redact,
     to_dict,
     xfrm_attrs,
@@ -168,21 +169,82 @@ def decoded(name, msg_type):
     return out
 
 
-def encode(cls, msg_type, fields=None, attrs=(), flags=NLM_F_REQUEST | NLM_F_ACK):
+def build(cls, fields=None, attrs=()):
     msg = cls()
-    msg["header"]["type"] = msg_type
-    msg["header"]["flags"] = flags
     msg.update(fields or {})
     msg["attrs"] = list(attrs)
-    msg.encode()
+    return msg
+
+
+def encode(cls, msg_type, fields=None, attrs=(), flags=NLM_F_REQUEST | NLM_F_ACK, seq=7):
+    """encode() of a message, checked against the one-pass encode_bytes() the socket uses:
+    the same bytes, or the same error (every message of these tests goes through both)."""
+    try:
+        fast, fast_error = build(cls, fields, attrs).encode_bytes(msg_type, flags, seq), None
+    except ValueError as exc:
+        fast, fast_error = None, str(exc)
+    msg = build(cls, fields, attrs)
+    msg["header"].update(type=msg_type, flags=flags, sequence_number=seq, pid=0)
+    try:
+        msg.encode()
+    except ValueError as exc:
+        assert fast_error == str(exc)
+        raise
+    assert fast_error is None
+    assert fast == bytes(msg.data)
     return bytes(msg.data)
 
 
+def test_encode_bytes_sets_the_header_and_falls_back_for_hex_attributes():
+    msg = build(xfrm_userpolicy_info, POLICY_V4, [("XFRMA_IF_ID", 3)])
+    raw = msg.encode_bytes(XFRM_MSG_NEWPOLICY, NLM_F_REQUEST, 9, 4)
+    assert struct.unpack_from("=IHHII", raw) == (len(raw), XFRM_MSG_NEWPOLICY, NLM_F_REQUEST, 9, 4)
+    assert dict(msg["header"], length=0) == dict(length=0, type=XFRM_MSG_NEWPOLICY, flags=NLM_F_REQUEST,
+                                                 sequence_number=9, pid=4)  # fmt: skip
+    assert msg["sel_saddr"] == "10.1.0.0"  # the message stays readable
+    hexed = build(xfrm_userpolicy_info, POLICY_V4, [("XFRMA_MIGRATE", "00" * 8)])
+    slow = build(xfrm_userpolicy_info, POLICY_V4, [("XFRMA_MIGRATE", "00" * 8)])
+    slow["header"].update(type=XFRM_MSG_NEWPOLICY, flags=1, sequence_number=2, pid=0)
+    slow.encode()
+    assert hexed.encode_bytes(XFRM_MSG_NEWPOLICY, 1, 2) == bytes(slow.data)
+
+
 def decode(raw, cls=None):
-    """Decode by message type, as the socket layer does; `cls` for requests that share a type (dumps)."""
+    """Decode by message type, as the socket layer does; `cls` for requests that share a type (dumps).
+
+    Every message decoded here is also read by the one-pass parse() (for its type's class), which must agree.
+    """
     msg = (cls or MSG_CLASSES[struct.unpack_from("=H", raw, 4)[0]])(raw)
     msg.decode()
+    if cls is None or MSG_CLASSES.get(msg["header"]["type"]) is cls:
+        assert_parse_agrees(raw, msg)
     return msg
+
+
+def assert_parse_agrees(raw, msg):
+    parsed = parse(msg["header"]["type"], raw)
+    fields = {name for name, _fmt in msg.layout.fields if not name.startswith("__")}
+    assert {name: parsed[name] for name in fields} == {name: msg[name] for name in fields}
+    assert parsed["header"] == {key: msg["header"][key] for key in parsed["header"]}
+    for name, value in parsed.attrs.items():
+        assert value == msg.get_attr(name), name
+    skipped = {cell[0] for cell in msg["attrs"]} - set(parsed.attrs)
+    types = {entry[1]: entry[2] for entry in msg.nla_map}
+    assert all(types[name] in ("hex", "none") for name in skipped), skipped
+
+
+@pytest.mark.parametrize(
+    "name", ["policy_dump.hex", "sa_aead_ipv4.hex", "sa_enc_auth_encap_ipv4.hex", "sa_esn_ipv6.hex", "spdinfo.hex",
+             "sadinfo.hex", "default.hex"]
+)  # fmt: skip
+def test_parse_reads_recorded_messages_as_decode_does(name):
+    count = 0
+    for mtype, raw in fixture_messages(name):
+        if mtype in MSG_CLASSES:
+            decode(raw)
+            count += 1
+    assert count
+    assert parse(0x7FFF, b"") is None
 
 
 def roundtrip(cls, msg_type, fields=None, attrs=()):

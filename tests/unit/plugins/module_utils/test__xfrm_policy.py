@@ -58,6 +58,16 @@ def test_validated_policies_survive_the_kernel_encoding(config):
     if policy["index"] is None:
         back["index"] = None
     assert back == policy
+    # the socket's one-pass packing sends exactly what the classes' encode() builds, for every request kind
+    for encoder, msg_type, flags in (
+        (xp.encode_policy, codec.XFRM_MSG_NEWPOLICY, 0x605),
+        (xp.encode_policy, codec.XFRM_MSG_UPDPOLICY, 0x5),
+        (xp.encode_policy_id, codec.XFRM_MSG_DELPOLICY, 0x5),
+    ):
+        slow = encoder(policy, DEVICES.get)
+        slow["header"].update(type=msg_type, flags=flags, sequence_number=3, pid=0)
+        slow.encode()
+        assert encoder(policy, DEVICES.get).encode_bytes(msg_type, flags, 3) == bytes(slow.data)
 
 
 def test_defaults_follow_ip_xfrm():
