@@ -310,7 +310,7 @@ class Netlink:
         for _attempt in range(DUMP_RETRIES):
             seq, data = self._encode(msg, msg_type, NLM_F_REQUEST | NLM_F_DUMP)
             self.sock.send(data)
-            replies, interrupted = self._collect_dump(seq) if parse is None else self._collect_dump(seq, parse)
+            replies, interrupted = self._collect_dump(seq, parse)
             if not interrupted:
                 return replies
         raise NetlinkError(errno.EINTR, "dump kept being interrupted by concurrent changes")

@@ -143,8 +143,8 @@ def test_interrupted_dumps_are_retried(netns, monkeypatch):
     calls = []
     real = netlink._collect_dump
 
-    def flaky(seq):
-        replies, _interrupted = real(seq)
+    def flaky(seq, parse=None):
+        replies, _interrupted = real(seq, parse)
         calls.append(seq)
         return replies, len(calls) == 1
 
