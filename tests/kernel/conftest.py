@@ -6,8 +6,10 @@ Sockets stay in the namespace they were opened in, so a test opens its
 netlink socket inside a scratch namespace and returns to its own at once.
 """
 
+import json
 import os
 import subprocess
+import sys
 import uuid
 
 import pytest
@@ -20,6 +22,24 @@ def ip(*args):
 
 
 inside = _netlink.in_namespace
+ROOT = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "collections"
+)
+
+
+def start_module(tmp_path, module, name, args):
+    """Start a module as Ansible runs it (`python -m MODULE ARGS.json`) in a child process."""
+    path = tmp_path / (name + ".json")
+    path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    command = [sys.executable, "-m", "ansible_collections.linuxnet.vpn.plugins.modules." + module, str(path)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+
+
+def finish(process):
+    """The result of a module started with start_module()."""
+    out, _err = process.communicate(timeout=120)
+    return json.loads(out)
 
 
 @pytest.fixture

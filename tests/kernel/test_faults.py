@@ -5,33 +5,16 @@
 The modules run as Ansible runs them: `python -m <module> ARGS.json` in a child process.
 """
 
-import json
-import os
 import signal
 import subprocess
 import sys
 import time
 
-from conftest import inside, ip
+from conftest import ROOT, finish, inside, ip, start_module
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _route, _xfrm_policy
 
-ROOT = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "collections"
-)
-MODULE = "ansible_collections.linuxnet.vpn.plugins.modules.ip_route"
-
-
-def start_module(tmp_path, name, args):
-    path = tmp_path / (name + ".json")
-    path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    return subprocess.Popen([sys.executable, "-m", MODULE, str(path)], stdout=subprocess.PIPE, text=True, env=env)
-
-
-def finish(process):
-    out, _err = process.communicate(timeout=120)
-    return json.loads(out)
+MODULE = "ip_route"
 
 
 def routes(namespace, table):
@@ -47,7 +30,7 @@ def test_two_runs_at_once_do_not_mix(netns, tmp_path):
     for _round in range(3):
         runs = [
             start_module(
-                tmp_path, name, {"namespace": netns, "state": "overridden", "tables": ["300"], "config": config}
+                tmp_path, MODULE, name, {"namespace": netns, "state": "overridden", "tables": ["300"], "config": config}
             )
             for name, config in sets.items()
         ]
@@ -67,7 +50,7 @@ def test_a_crashed_run_does_not_keep_the_namespace_locked(netns, tmp_path):
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert holder.stdout.readline().strip() == "locked"
-    waiting = start_module(tmp_path, "waiting", {"namespace": netns, "config": declared(3, 1)})
+    waiting = start_module(tmp_path, MODULE, "waiting", {"namespace": netns, "config": declared(3, 1)})
     time.sleep(1)
     assert waiting.poll() is None  # blocked behind the holder
     holder.send_signal(signal.SIGKILL)
@@ -78,12 +61,15 @@ def test_a_crashed_run_does_not_keep_the_namespace_locked(netns, tmp_path):
 
 def test_drift_is_repaired_and_shown(netns, tmp_path):
     config = declared(4, 3)
-    assert finish(start_module(tmp_path, "first", {"namespace": netns, "config": config}))["changed"]
+    assert finish(start_module(tmp_path, MODULE, "first", {"namespace": netns, "config": config}))["changed"]
     ip("-n", netns, "route", "del", "10.4.1.0/24", "table", "300")
     ip("-n", netns, "route", "change", "10.4.2.0/24", "dev", "k0", "table", "300", "proto", "76", "mtu", "1300")
     result = finish(
         start_module(
-            tmp_path, "again", {"namespace": netns, "state": "replaced", "config": config, "_ansible_diff": True}
+            tmp_path,
+            MODULE,
+            "again",
+            {"namespace": netns, "state": "replaced", "config": config, "_ansible_diff": True},
         )
     )
     assert result["changes"] == [

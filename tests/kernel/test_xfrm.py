@@ -3,23 +3,16 @@
 """XFRM policies on a real kernel: random sets (hypothesis), a refusal in the middle
 of a batch, drift, and two runs at once. (SAs need ESP: the VM tier tests them.)"""
 
-import json
-import os
-import subprocess
-import sys
 
 import pytest
-from conftest import inside, ip
+from conftest import finish, inside, ip, start_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _resource
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_policy as xp
 
-ROOT = os.path.join(
-    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "collections"
-)
-MODULE = "ansible_collections.linuxnet.vpn.plugins.modules.xfrm_policy"
+MODULE = "xfrm_policy"
 PREFIXES = ["10.%d.0.0/16" % i for i in range(4)] + ["2001:db8:%x::/48" % i for i in range(4)]
 OUTER = {4: ("192.0.2.1", "192.0.2.2"), 6: ("2001:db8::1", "2001:db8::2")}
 SCOPE = {"reqid": "100-199"}
@@ -112,17 +105,6 @@ def test_a_refusal_in_the_middle_of_a_batch_leaves_the_kernel_as_it_was(netns):
     assert policies_text(netns) == before
 
 
-def run_module(tmp_path, name, args):
-    path = tmp_path / (name + ".json")
-    path.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    env = dict(os.environ, PYTHONPATH=ROOT)
-    return subprocess.Popen([sys.executable, "-m", MODULE, str(path)], stdout=subprocess.PIPE, text=True, env=env)
-
-
-def result_of(process):
-    return json.loads(process.communicate(timeout=120)[0])
-
-
 def module_items(first, count):
     return [
         {"dst": "10.%d.%d.0/24" % (first, i), "dir": "out",
@@ -133,17 +115,19 @@ def module_items(first, count):
 
 def test_drift_is_repaired_and_shown(netns, tmp_path):
     config = module_items(1, 3)
-    assert result_of(run_module(tmp_path, "first", {"namespace": netns, "config": config}))["changed"]
+    assert finish(start_module(tmp_path, MODULE, "first", {"namespace": netns, "config": config}))["changed"]
     ip("-n", netns, "xfrm", "policy", "delete", "dst", "10.1.1.0/24", "dir", "out")
     ip("-n", netns, "xfrm", "policy", "update", "dst", "10.1.2.0/24", "dir", "out", "priority", "9",
        "tmpl", "src", "192.0.2.1", "dst", "192.0.2.99", "proto", "esp", "reqid", "101", "mode", "tunnel")  # fmt: skip
-    result = result_of(run_module(tmp_path, "again", {"namespace": netns, "config": config, "_ansible_diff": True}))
+    result = finish(
+        start_module(tmp_path, MODULE, "again", {"namespace": netns, "config": config, "_ansible_diff": True})
+    )
     assert [change.split(" dir ")[0] for change in result["changes"]] == [
         "add src 0.0.0.0/0 dst 10.1.1.0/24",
         "replace src 0.0.0.0/0 dst 10.1.2.0/24",
     ]
     assert "dst 192.0.2.99" in result["diff"]["before"] and "dst 192.0.2.99" not in result["diff"]["after"]
-    assert result_of(run_module(tmp_path, "third", {"namespace": netns, "config": config}))["changed"] is False
+    assert finish(start_module(tmp_path, MODULE, "third", {"namespace": netns, "config": config}))["changed"] is False
 
 
 def test_two_overridden_runs_at_once_do_not_mix(netns, tmp_path):
@@ -151,10 +135,12 @@ def test_two_overridden_runs_at_once_do_not_mix(netns, tmp_path):
     scope = {"reqid": "100-199"}
     for _round in range(3):
         runs = [
-            run_module(tmp_path, name, {"namespace": netns, "state": "overridden", "scope": scope, "config": items})
+            start_module(
+                tmp_path, MODULE, name, {"namespace": netns, "state": "overridden", "scope": scope, "config": items}
+            )
             for name, items in sets.items()
         ]
-        results = [result_of(run) for run in runs]
+        results = [finish(run) for run in runs]
         assert not any(result.get("failed") for result in results), results
         dsts = sorted(line.split()[3] for line in policies_text(netns))
         assert dsts in (sorted(p["dst"] for p in sets["a"]), sorted(p["dst"] for p in sets["b"]))
