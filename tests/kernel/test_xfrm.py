@@ -3,7 +3,6 @@
 """XFRM policies on a real kernel: random sets (hypothesis), a refusal in the middle
 of a batch, drift, and two runs at once. (SAs need ESP: the VM tier tests them.)"""
 
-
 import pytest
 from conftest import finish, inside, ip, start_module
 from hypothesis import HealthCheck, given, settings
