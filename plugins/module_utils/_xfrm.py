@@ -258,6 +258,25 @@ class LazyLinkNames:
             raise ValidationError(field + ".dev", selector["dev"], "is not a device in this namespace")
 
 
+# --- requests ------------------------------------------------------------------
+
+
+def change_requests(change, new, delete, update, in_place):
+    """[(request, inverse)] for one Change of an XFRM object.
+
+    `new(obj)`, `delete(obj)`, `update(obj)` give (msg, type, flags); a replace
+    that `in_place(old, new)` refuses becomes a delete and an add in the same
+    batch (the kernel has no other way to change those attributes).
+    """
+    if change.op == "add":
+        return [(new(change.new), delete(change.new))]
+    if change.op == "delete":
+        return [(delete(change.old), new(change.old))]
+    if not in_place(change.old, change.new):
+        return [(delete(change.old), new(change.old)), (new(change.new), delete(change.new))]
+    return [(update(change.new), update(change.old))]
+
+
 # --- the kernel's refusals, in words --------------------------------------------
 
 PROTOCOL_MODULES = {50: "ESP support (esp4/esp6 modules)", 51: "AH support (ah4/ah6 modules)",

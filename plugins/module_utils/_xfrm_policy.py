@@ -22,7 +22,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils import _normalize as 
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm as x
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_codec as codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import NLM_F_CREATE, NLM_F_EXCL
-from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import Change, ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 
 MAX_TEMPLATES = 6  # XFRM_MAX_DEPTH
 SOCKET_DIRS = 3  # dir >= XFRM_POLICY_MAX: per-socket policies, not ours to manage
@@ -356,27 +356,10 @@ class PolicyKind:
 
     def requests(self, change):
         index_of = self.links.index
-        add = NLM_F_CREATE | NLM_F_EXCL
-        if change.op == "add":
-            return [
-                (
-                    (encode_policy(change.new, index_of), codec.XFRM_MSG_NEWPOLICY, add),
-                    (encode_policy_id(change.new, index_of), codec.XFRM_MSG_DELPOLICY, 0),
-                )
-            ]
-        if change.op == "delete":
-            return [
-                (
-                    (encode_policy_id(change.old, index_of), codec.XFRM_MSG_DELPOLICY, 0),
-                    (encode_policy(change.old, index_of), codec.XFRM_MSG_NEWPOLICY, add),
-                )
-            ]
-        if change.new["index"] != change.old["index"]:
-            # UPDPOLICY keeps the old index: a new one needs the policy deleted and added again.
-            return self.requests(Change("delete", old=change.old)) + self.requests(Change("add", new=change.new))
-        return [
-            (
-                (encode_policy(change.new, index_of), codec.XFRM_MSG_UPDPOLICY, 0),
-                (encode_policy(change.old, index_of), codec.XFRM_MSG_UPDPOLICY, 0),
-            )
-        ]
+        return x.change_requests(
+            change,
+            new=lambda p: (encode_policy(p, index_of), codec.XFRM_MSG_NEWPOLICY, NLM_F_CREATE | NLM_F_EXCL),
+            delete=lambda p: (encode_policy_id(p, index_of), codec.XFRM_MSG_DELPOLICY, 0),
+            update=lambda p: (encode_policy(p, index_of), codec.XFRM_MSG_UPDPOLICY, 0),
+            in_place=lambda old, new: old["index"] == new["index"],  # UPDPOLICY keeps the old index
+        )

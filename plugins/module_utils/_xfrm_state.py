@@ -29,7 +29,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm as x
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_algos as algos
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_codec as codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import NLM_F_CREATE, NLM_F_EXCL
-from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import Change, ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 
 PROTOS = {"esp": 50, "ah": 51, "comp": 108}
 PROTO_NAMES = {number: name for name, number in PROTOS.items()}
@@ -533,26 +533,10 @@ class StateKind:
 
     def requests(self, change):
         index_of = self.links.index
-        add = NLM_F_CREATE | NLM_F_EXCL
-        if change.op == "add":
-            return [
-                (
-                    (encode_state(change.new, index_of), codec.XFRM_MSG_NEWSA, add),
-                    (encode_state_id(change.new), codec.XFRM_MSG_DELSA, 0),
-                )
-            ]
-        if change.op == "delete":
-            return [
-                (
-                    (encode_state_id(change.old), codec.XFRM_MSG_DELSA, 0),
-                    (encode_state(change.old, index_of), codec.XFRM_MSG_NEWSA, add),
-                )
-            ]
-        if not in_place(change.old, change.new):
-            return self.requests(Change("delete", old=change.old)) + self.requests(Change("add", new=change.new))
-        return [
-            (
-                (encode_state(change.new, index_of), codec.XFRM_MSG_UPDSA, 0),
-                (encode_state(change.old, index_of), codec.XFRM_MSG_UPDSA, 0),
-            )
-        ]
+        return x.change_requests(
+            change,
+            new=lambda sa: (encode_state(sa, index_of), codec.XFRM_MSG_NEWSA, NLM_F_CREATE | NLM_F_EXCL),
+            delete=lambda sa: (encode_state_id(sa), codec.XFRM_MSG_DELSA, 0),
+            update=lambda sa: (encode_state(sa, index_of), codec.XFRM_MSG_UPDSA, 0),
+            in_place=in_place,
+        )
