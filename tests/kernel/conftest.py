@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource
 
 
 def ip(*args):
@@ -25,6 +25,23 @@ inside = _netlink.in_namespace
 ROOT = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "collections"
 )
+
+
+def converge(namespace, kind, state, items):
+    """Validate `items`, then plan and apply `state` for `kind` in `namespace`, as a module run does.
+
+    Returns (the distinct wanted objects, the changes, every object in scope afterwards).
+    """
+    want = [kind.validate(item, "config[%d]" % i) for i, item in enumerate(items)]
+    with inside(namespace):
+        netlink = kind.open()
+    with netlink:
+        want = [kind.resolve(netlink, obj, "c") for obj in want]
+        unique = list(_resource.index_by_key(kind, want).values())
+        changes = _resource.plan(state, unique, kind.dump(netlink, unique, state), kind)
+        _resource.apply(netlink, changes, kind)
+        after = kind.dump(netlink, [], "gathered")
+    return unique, changes, after
 
 
 def start_module(tmp_path, module, name, args):

@@ -5,11 +5,12 @@ changes nothing, and `overridden` with a random subset leaves exactly that subse
 of ours plus every foreign object."""
 
 import pytest
-from conftest import inside, ip
+from conftest import converge as run
+from conftest import ip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _resource, _route, _rule
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _route, _rule
 
 PREFIXES = ["10.%d.0.0/16" % i for i in range(6)] + ["2001:db8:%x::/48" % i for i in range(6)]
 TABLES = ["100", "101", "main"]
@@ -35,16 +36,7 @@ def full_item(kind_module, item):
 
 def converge(namespace, kind_module, kind_class, state, items):
     kind = kind_class({"protocol": 76, "state": state})
-    want = [kind.validate(full_item(kind_module, item), "config[%d]" % i) for i, item in enumerate(items)]
-    with inside(namespace):
-        netlink = kind.open()
-    with netlink:
-        want = [kind.resolve(netlink, obj, "c") for obj in want]
-        unique = list(_resource.index_by_key(kind, want).values())
-        changes = _resource.plan(state, unique, kind.dump(netlink, unique, state), kind)
-        _resource.apply(netlink, changes, kind)
-        after = kind.dump(netlink, [], "gathered")
-    return kind, unique, changes, after
+    return (kind,) + run(namespace, kind, state, [full_item(kind_module, item) for item in items])
 
 
 @pytest.fixture

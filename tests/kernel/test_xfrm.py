@@ -4,6 +4,7 @@
 of a batch, drift, and two runs at once. (SAs need ESP: the VM tier tests them.)"""
 
 import pytest
+from conftest import converge as run
 from conftest import finish, inside, ip, start_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,15 +44,7 @@ def config_item(drawn):
 
 def converge(namespace, state, items):
     kind = xp.PolicyKind({"state": state, "config": items, "scope": SCOPE})
-    want = [kind.validate(item, "config[%d]" % i) for i, item in enumerate(items)]
-    with inside(namespace):
-        netlink = kind.open()
-    with netlink:
-        unique = list(_resource.index_by_key(kind, want).values())
-        changes = _resource.plan(state, unique, kind.dump(netlink, unique, state), kind)
-        _resource.apply(netlink, changes, kind)
-        after = kind.dump(netlink, [], "gathered")
-    return kind, unique, changes, after
+    return (kind,) + run(namespace, kind, state, items)
 
 
 @pytest.fixture
