@@ -38,9 +38,11 @@ kernel: venv
 integration: venv
 	bash tests/integration/run.sh
 
-## integration-0.7: the modules again, on the target side with Debian 12's pyroute2
+## integration-0.7: the modules again, on the target side with Debian 12's pyroute2: one target
+## per pyroute2 message class we use (fibmsg, rtmsg, ifaddrmsg, ifinfmsg, nla/nlmsg for XFRM);
+## xfrm_state runs on 0.7.2 in the VM tier, where it has ESP
 integration-0.7: venv $(VENV07)/.done
-	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route ip_address ipv6_dad dad_race xfrm_policy xfrm_state tuntap tuntap_info tun_pair
+	ANSIBLE_PYTHON_INTERPRETER=$(abspath $(VENV07))/bin/python bash tests/integration/run.sh ip_rule ip_route ip_address xfrm_policy tuntap_info
 
 ## vm: the VM tier - molecule scenarios on qemu VMs with Debian 12's stock kernel (ESP SAs, XFRM interfaces, reboots); VM_SCENARIOS="default" runs one
 vm: venv
