@@ -18,6 +18,7 @@ __metaclass__ = type
 
 import ipaddress
 import socket
+from functools import lru_cache
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 
@@ -41,13 +42,12 @@ def _text(value):
 def parse_address(value, field, family=None):
     """Return (family, canonical text) of a host address."""
     try:
-        address = ipaddress.ip_address(_text(value))
+        found, text = _canonical_address(_text(value))
     except ValueError:
         raise ValidationError(field, value, "is not an IPv4 or IPv6 address")
-    found = AF_INET if address.version == 4 else AF_INET6
     if family is not None and found != family:
         raise ValidationError(field, value, "is %s but this object is %s" % (FAMILY_NAMES[found], FAMILY_NAMES[family]))
-    return found, address.compressed
+    return found, text
 
 
 def parse_prefix(value, field, family=None):
@@ -61,17 +61,16 @@ def parse_prefix(value, field, family=None):
             raise ValidationError(field, value, "needs a family (set family: inet or inet6)")
         return family, "0.0.0.0/0" if family == AF_INET else "::/0"
     try:
-        network = ipaddress.ip_network(text, strict=True)
+        found, canonical = _canonical_network(text)
     except ValueError as exc:
         if "host bits set" in str(exc):
             raise ValidationError(
                 field, value, "has host bits set (did you mean %s?)" % ipaddress.ip_network(text, strict=False)
             )
         raise ValidationError(field, value, "is not an IPv4 or IPv6 prefix")
-    found = AF_INET if network.version == 4 else AF_INET6
     if family is not None and found != family:
         raise ValidationError(field, value, "is %s but this object is %s" % (FAMILY_NAMES[found], FAMILY_NAMES[family]))
-    return found, network.compressed
+    return found, canonical
 
 
 def parse_prefix_of_address(value, field):
@@ -86,9 +85,25 @@ def parse_prefix_of_address(value, field):
     return family, interface.with_prefixlen
 
 
+@lru_cache(maxsize=1 << 16)
 def prefix_text(address, length):
     """Canonical prefix text from a kernel address and length."""
     return ipaddress.ip_network("%s/%d" % (address, length), strict=False).compressed
+
+
+# ipaddress parsing is most of the validation of a long list, and gateways repeat the
+# same addresses and prefixes (a tunnel's three policies, one local gateway for all):
+# parse each text once per run. Errors are not cached (ValueError propagates).
+@lru_cache(maxsize=1 << 16)
+def _canonical_address(text):
+    address = ipaddress.ip_address(text)
+    return (AF_INET if address.version == 4 else AF_INET6), address.compressed
+
+
+@lru_cache(maxsize=1 << 16)
+def _canonical_network(text):
+    network = ipaddress.ip_network(text, strict=True)
+    return (AF_INET if network.version == 4 else AF_INET6), network.compressed
 
 
 def is_default_prefix(prefix):
