@@ -10,8 +10,14 @@ each N, in a fresh namespace each time:
   ip-batch     `ip -batch` installing the same objects: the kernel's own speed
   utils        the collection's module_utils validate + dump + plan + apply of
                every kind, called directly in a child process (no Ansible)
-  playbook     one ansible-playbook task per object kind: first converge
+  playbook     one ansible-playbook task per object kind: first converge. Each
+               task reads its list from a JSON file (lookup('file') | from_json),
+               as a play with thousands of objects should: Ansible's loader is
+               slow on big inline data (--inline measures that form instead)
   rerun        the same play again (must report changed=0; a row says so loudly if not)
+  floor        Ansible's own cost of such a play: ansible-playbook with as many
+               ansible.builtin.ping tasks (measured once); "rerun - floor" is
+               what the no-op tasks cost beyond it
   loop         an ansible.builtin.command `ip ...` loop, as done without the
                collection; run at N <= 100 (100 objects) and extrapolated per
                object above
@@ -196,13 +202,35 @@ def module_maxrss(work):
     return worst
 
 
-def write_play(work, path):
+def write_play(work, directory, inline=False):
+    """The play (path returned): one task per kind, its list read from a JSON file beside it, or inline."""
     tasks = []
     for module, items in work.items():
-        tasks.append({"name": module, "linuxnet.vpn." + module: {"namespace": NS, "config": items}})
-    play = [{"name": "bench", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+        config = items
+        if not inline:
+            data = os.path.join(directory, module + ".json")
+            with open(data, "w") as handle:
+                json.dump(items, handle)
+            config = "{{ lookup('ansible.builtin.file', '%s') | from_json }}" % data
+        tasks.append({"name": module, "linuxnet.vpn." + module: {"namespace": NS, "config": config}})
+    return write_json_play(tasks, directory)
+
+
+def write_json_play(tasks, directory):
+    path = os.path.join(directory, "play.yml")
     with open(path, "w") as handle:
-        json.dump(play, handle)  # JSON is YAML
+        json.dump(
+            [{"name": "bench", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], handle
+        )  # JSON is YAML
+    return path
+
+
+def ansible_floor(kinds, repeat):
+    """Seconds of ansible-playbook running `kinds` ping tasks: Ansible's fixed cost of the play (median)."""
+    tasks = [{"name": "ping %d" % i, "ansible.builtin.ping": {}} for i in range(kinds)]
+    with tempfile.TemporaryDirectory() as directory:
+        path = write_json_play(tasks, directory)
+        return median([run_playbook(path)[0] for _run in range(repeat)])
 
 
 def run_playbook(path):
@@ -245,15 +273,13 @@ def fresh(hthresh):
         sh("ip", "-n", NS, "xfrm", "policy", "set", "hthresh4", "0", "0", "hthresh6", "0", "0")
 
 
-def measure(n, repeat, hthresh, loop_rate):
+def measure(n, repeat, hthresh, loop_rate, inline):
     """One row: every column `repeat` times in fresh namespaces, the median kept (samples in the JSON)."""
     work = workload(n)
     row = {"tunnels": n, "objects": sum(len(v) for v in work.values()), "hthresh": hthresh, "samples": {}}
     samples = row["samples"]
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
-        path = handle.name
-    write_play(work, path)
-    try:
+    with tempfile.TemporaryDirectory() as directory:
+        path = write_play(work, directory, inline)
         for _run in range(repeat):
             fresh(hthresh)
             samples.setdefault("ip_batch", []).append(run_ip_batch(work))
@@ -266,8 +292,6 @@ def measure(n, repeat, hthresh, loop_rate):
             seconds, changed = run_playbook(path)
             samples.setdefault("rerun", []).append(seconds)
             samples.setdefault("rerun_changed", []).append(changed)
-    finally:
-        os.unlink(path)
     fresh(hthresh)
     row["module_maxrss_mb"] = module_maxrss(work)
     for key, values in samples.items():
@@ -293,6 +317,7 @@ def main():
         help="also measure these N with `ip xfrm policy set hthresh4 0 0` (subnets hashed)",
     )
     parser.add_argument("--profile", metavar="N", type=int, help="only write a pyinstrument profile of utils at N")
+    parser.add_argument("--inline", action="store_true", help="configs inline in the play instead of JSON files")
     args = parser.parse_args()
     if args.profile:
         fresh(False)
@@ -302,15 +327,17 @@ def main():
         return
     results = []
     loop_rate = None
+    floor = ansible_floor(len(workload(1)), args.repeat)
+    print("Ansible's floor (ansible-playbook, %d ping tasks): %.2f s" % (len(workload(1)), floor))
     for n in args.sizes:
-        row, loop_rate = measure(n, args.repeat, False, loop_rate)
-        results.append(row)
-        print_row(row)
+        row, loop_rate = measure(n, args.repeat, False, loop_rate, args.inline)
+        results.append(dict(row, floor=floor))
+        print_row(row, floor)
     hashed = []
     for n in args.hthresh:
-        row, loop_rate = measure(n, args.repeat, True, loop_rate)
-        hashed.append(row)
-        print_row(row)
+        row, loop_rate = measure(n, args.repeat, True, loop_rate, args.inline)
+        hashed.append(dict(row, floor=floor))
+        print_row(row, floor)
     subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
     for small, large in zip(results, results[1:]):
         factor = large["tunnels"] / small["tunnels"]
@@ -332,6 +359,8 @@ def main():
             {
                 "command": sys.argv,
                 "repeat": args.repeat,
+                "configs": "inline" if args.inline else "JSON files read with lookup('file') | from_json",
+                "ansible_floor": floor,
                 "results": results,
                 "hthresh_results": hashed,
                 "controller_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -344,11 +373,11 @@ def main():
 HEADER = False
 
 
-def print_row(row):
+def print_row(row, floor):
     global HEADER
     if not HEADER:
         print(
-            "%8s %8s | %9s | %16s | %16s | %16s | %18s | %s"
+            "%8s %8s | %9s | %16s | %16s | %16s | %13s | %18s | %s"
             % (
                 "tunnels",
                 "objects",
@@ -356,6 +385,7 @@ def print_row(row):
                 "utils (x batch)",
                 "playbook (x)",
                 "rerun (x)",
+                "rerun - floor",
                 "command loop (x)",
                 "RSS utils/module",
             )
@@ -367,7 +397,7 @@ def print_row(row):
         return "%7.3fs (%5.1fx)" % (seconds, seconds / base)
 
     print(
-        "%8d %8d | %8.3fs | %s | %s | %s | %s%s | %4.0f/%4.0f MB%s%s"
+        "%8d %8d | %8.3fs | %s | %s | %s | %12.2fs | %s%s | %4.0f/%4.0f MB%s%s"
         % (
             row["tunnels"],
             row["objects"],
@@ -375,6 +405,7 @@ def print_row(row):
             cell(row["utils"]),
             cell(row["playbook"]),
             cell(row["rerun"]),
+            row["rerun"] - floor,
             cell(row["loop"]),
             "*" if row["loop_extrapolated"] else " ",
             row["utils_maxrss_mb"],
