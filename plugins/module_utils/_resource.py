@@ -40,7 +40,9 @@ class ValidationError(Exception):
 
     def __init__(self, field, value, reason):
         self.field = field
-        super(ValidationError, self).__init__("%s: %r %s" % (field, value, reason))
+        # No value (an option left out) reads better unnamed: "proto: must be tcp, ..." not "proto: None must be".
+        text = "%s: %s" % (field, reason) if value is None else "%s: %r %s" % (field, value, reason)
+        super(ValidationError, self).__init__(text)
 
 
 class ApplyError(Exception):

@@ -91,7 +91,7 @@ def test_protocol_is_not_identity_but_replaced_restamps():
     [
         (dict(priority=1, src="10.0.0.1/8"), "config[0].from: '10.0.0.1/8' has host bits set"),
         (dict(priority=1, table="nope"), "config[0].table: 'nope' is not a table number or a name in rt_tables"),
-        (dict(priority=1, dport="80"), "config[0].ipproto: None must be tcp, udp, sctp or udplite"),
+        (dict(priority=1, dport="80"), "config[0].ipproto: must be tcp, udp, sctp or udplite"),
         (dict(priority=5, goto=5), "config[0].goto: 5 must be a priority after this rule's (5)"),
         (dict(priority=1, action="nop", table="vpn"), "config[0].table: 'vpn' only goes with action lookup"),
         (dict(priority=1, l3mdev=True, table="vpn"), "config[0].l3mdev: True takes its table from the device"),

@@ -64,7 +64,8 @@ def test_good_names(name):
 def test_bad_names_are_named(name):
     with pytest.raises(ValidationError) as error:
         _tuntap.validate_name(name, "config[0].name")
-    assert str(error.value).startswith("config[0].name: %r is not a device name" % (name,))
+    named = "" if name is None else "%r " % (name,)  # a missing value is not printed as None
+    assert str(error.value).startswith("config[0].name: %sis not a device name" % named)
 
 
 def test_owner_and_group_by_name_or_number(monkeypatch):
