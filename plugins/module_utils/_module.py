@@ -103,6 +103,8 @@ def run_resource_module(module, kind_class):
             fail_on_duplicates(kind, want)
             have = kind.dump(netlink, want, state)
             changes = _resource.plan(state, want, have, kind)
+            gathered_facts = getattr(kind, "gathered_facts", None)  # optional: e.g. the SPD's counts
+            facts = gathered_facts(netlink) if state == "gathered" and gathered_facts else {}
             if not module.check_mode:
                 kind.before_apply(netlink, changes)
                 after_apply = getattr(kind, "after_apply", None)  # optional post-condition, e.g. DAD
@@ -112,7 +114,7 @@ def run_resource_module(module, kind_class):
     except NetlinkError as exc:
         module.fail_json(msg="netlink: %s" % exc, exception=traceback.format_exc())
 
-    result = dict(changed=bool(changes), changes=[change.describe(kind) for change in changes])
+    result = dict(facts, changed=bool(changes), changes=[change.describe(kind) for change in changes])
     if state == "gathered":
         result["gathered"] = [kind.to_config(obj) for obj in have]
     if module._diff and changes:

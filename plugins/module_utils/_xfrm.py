@@ -52,6 +52,14 @@ def open_xfrm():
     return Netlink(NETLINK_XFRM, codec.MSG_CLASSES)
 
 
+def info_attrs(netlink, msg_class, msg_type):
+    """The attributes of the kernel's GETSPDINFO / GETSADINFO reply, as {name: value}."""
+    msg = msg_class()
+    msg["flags"] = 0xFFFFFFFF  # every kind of information, as iproute2 asks
+    replies = netlink.request(msg, msg_type)
+    return codec.to_dict(replies[0])["attrs"] if replies else {}
+
+
 # --- values ------------------------------------------------------------------
 
 

@@ -284,6 +284,22 @@ def policy_to_config(policy):
     return config
 
 
+def spd_facts(attrs):
+    """GETSPDINFO's attributes in the words of `ip xfrm policy count`."""
+    counts = attrs.get("XFRMA_SPD_INFO") or {}
+    buckets = attrs.get("XFRMA_SPD_HINFO") or {}
+    facts = {name: counts.get(field, 0) for name, field in (("in", "incnt"), ("out", "outcnt"), ("fwd", "fwdcnt"))}
+    facts.update(
+        ("%s_socket" % name, counts.get(field, 0))
+        for name, field in (("in", "inscnt"), ("out", "outscnt"), ("fwd", "fwdscnt"))
+    )
+    facts.update(buckets=buckets.get("spdhcnt", 0), buckets_max=buckets.get("spdhmcnt", 0))
+    for family, name in (("hthresh4", "XFRMA_SPD_IPV4_HTHRESH"), ("hthresh6", "XFRMA_SPD_IPV6_HTHRESH")):
+        if name in attrs:
+            facts[family] = {"local": attrs[name]["lbits"], "remote": attrs[name]["rbits"]}
+    return facts
+
+
 class PolicyKind:
     """xfrm_policy objects for the resource engine (see _resource.py)."""
 
@@ -318,6 +334,11 @@ class PolicyKind:
 
     def explain(self, error, change):
         return x.explain(error)
+
+    @staticmethod
+    def gathered_facts(netlink):
+        """The whole SPD's counts and hash settings (`ip xfrm policy count`), beside the gathered policies."""
+        return {"spd": spd_facts(x.info_attrs(netlink, codec.xfrm_spdinfo, codec.XFRM_MSG_GETSPDINFO))}
 
     # --- the engine's interface -------------------------------------------
     @staticmethod

@@ -444,6 +444,16 @@ def state_to_config(sa):
     return config
 
 
+def sad_facts(attrs):
+    """GETSADINFO's attributes in the words of `ip xfrm state count`."""
+    buckets = attrs.get("XFRMA_SAD_HINFO") or {}
+    return {
+        "count": attrs.get("XFRMA_SAD_CNT", 0),
+        "buckets": buckets.get("sadhcnt", 0),
+        "buckets_max": buckets.get("sadhmcnt", 0),
+    }
+
+
 class StateKind:
     """xfrm_state objects for the resource engine (see _resource.py)."""
 
@@ -479,6 +489,11 @@ class StateKind:
 
     def before_apply(self, netlink, changes):
         pass
+
+    @staticmethod
+    def gathered_facts(netlink):
+        """The whole SAD's count and hash buckets (`ip xfrm state count`), beside the gathered SAs."""
+        return {"sad": sad_facts(x.info_attrs(netlink, codec.xfrm_sadinfo, codec.XFRM_MSG_GETSADINFO))}
 
     @staticmethod
     def explain(error, change):

@@ -255,6 +255,17 @@ gathered:
         - {src: 192.0.2.1, dst: 198.51.100.2, proto: esp, spi: "0x00000000", mode: tunnel, reqid: 101,
            level: required, share: any, aalgos: 4294967295, ealgos: 4294967295, calgos: 4294967295}
       counters: {add_time: 1764000000, use_time: 0}
+spd:
+  description:
+    - The whole security policy database of the namespace, as C(ip xfrm policy count) reports it, whatever
+      O(scope) says - policies per direction (C(in), C(out), C(fwd), and C(*_socket) for per-socket ones),
+      hash C(buckets) and C(buckets_max), and the prefix lengths up to which subnet selectors are hashed
+      (C(hthresh4), C(hthresh6); below them a policy sits in a slower list).
+  returned: when O(state=gathered)
+  type: dict
+  sample:
+    {in: 1000, out: 1000, fwd: 1000, in_socket: 0, out_socket: 0, fwd_socket: 0, buckets: 63, buckets_max: 1048576,
+     hthresh4: {local: 32, remote: 32}, hthresh6: {local: 128, remote: 128}}
 """
 
 from ansible.module_utils.basic import AnsibleModule

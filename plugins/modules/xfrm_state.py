@@ -348,6 +348,13 @@ gathered:
       aead: {name: rfc4106(gcm(aes)), icv_len: 128, key_fingerprint: "sha256:1f2e3d4c5b6a"}
       counters: {bytes: 8400, packets: 100, add_time: 1764000000, use_time: 1764000010, replay_dropped: 0,
                  integrity_failed: 0}
+sad:
+  description:
+    - The whole security association database of the namespace, as C(ip xfrm state count) reports it, whatever
+      O(scope) says - C(count) of SAs, hash C(buckets) and C(buckets_max).
+  returned: when O(state=gathered)
+  type: dict
+  sample: {count: 2000, buckets: 2048, buckets_max: 1048576}
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -128,6 +128,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm_codec import (
     xfrm_usersa_id,
     xfrm_usersa_info,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm_policy import spd_facts
+from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm_state import sad_facts
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "xfrm")
 NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK = 0x1, 0x2, 0x4
@@ -846,6 +848,18 @@ def test_recorded_info_replies_match_ip():
     printed = dict(re.findall(r"^\s*(in|fwd|out):\s+(\w+)", fixture_text("default.ip.txt"), re.M))
     actions = {"block": XFRM_USERPOLICY_BLOCK, "accept": XFRM_USERPOLICY_ACCEPT}
     assert {name: default[name] for name in ("in", "fwd", "out")} == {k: actions[v] for k, v in printed.items()}
+
+
+def test_gathered_facts_say_what_ip_xfrm_count_says():
+    (spd,) = decoded("spdinfo.hex", XFRM_MSG_NEWSPDINFO)
+    assert spd_facts(to_dict(spd)["attrs"]) == {
+        "in": 4, "out": 6, "fwd": 2, "in_socket": 0, "out_socket": 0, "fwd_socket": 0,
+        "buckets": 7, "buckets_max": 1048576,
+        "hthresh4": {"local": 24, "remote": 16}, "hthresh6": {"local": 64, "remote": 56},
+    }  # fmt: skip
+    (sad,) = decoded("sadinfo.hex", XFRM_MSG_GETSADINFO - 1)
+    assert sad_facts(to_dict(sad)["attrs"]) == {"count": 0, "buckets": 8, "buckets_max": 1048576}
+    assert sad_facts({}) == {"count": 0, "buckets": 0, "buckets_max": 0}  # an old kernel's short reply
 
 
 @pytest.mark.parametrize("name", ["sa_aead_ipv4", "sa_enc_auth_encap_ipv4", "sa_esn_ipv6"])
