@@ -109,16 +109,47 @@ def workload(n):
     return {"xfrm_policy": policies, "ip_route": routes, "ip_rule": rules}
 
 
+def tunnel_sas(i):
+    """The two ESP SAs (out and in, AES-GCM) of tunnel i, with keys made from i (a benchmark, not a secret)."""
+    peer = "100.64.%d.%d" % (i // 256, i % 256)
+    sas = []
+    for direction, (src, dst) in enumerate(((LOCAL_GW, peer), (peer, LOCAL_GW))):
+        key = "0x%040x" % (i * 2 + direction + 1)
+        sas.append(
+            {
+                "src": src,
+                "dst": dst,
+                "proto": "esp",
+                "spi": "0x%08x" % (0x10000 + i * 2 + direction),
+                "mode": "tunnel",
+                "reqid": 1000 + i,
+                "aead": {"name": "rfc4106(gcm(aes))", "key": key, "icv_len": 128},
+            }
+        )
+    return sas
+
+
+def sa_workload(n):
+    """--sas (a kernel with ESP, e.g. bench/vm-sas.sh): two SAs per tunnel and nothing else."""
+    return {"xfrm_state": [sa for i in range(n) for sa in tunnel_sas(i)]}
+
+
 def ip_batch_lines(work):
     lines = [
+        "xfrm state add src %s dst %s proto esp spi %s reqid %d mode tunnel aead %s %s %d"
+        % (sa["src"], sa["dst"], sa["spi"], sa["reqid"], sa["aead"]["name"], sa["aead"]["key"], sa["aead"]["icv_len"])
+        for sa in work.get("xfrm_state", ())
+    ]
+    lines += [
         "xfrm policy add src %s dst %s dir %s tmpl src %s dst %s proto esp reqid %d mode tunnel"
         % (p["src"], p["dst"], p["dir"], t["src"], t["dst"], t["reqid"])
-        for p in work["xfrm_policy"]
+        for p in work.get("xfrm_policy", ())
         for t in p["templates"]
     ]
-    lines += ["route add %s dev b0 table 1000 proto 76" % r["dst"] for r in work["ip_route"]]
+    lines += ["route add %s dev b0 table 1000 proto 76" % r["dst"] for r in work.get("ip_route", ())]
     lines += [
-        "rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["src"]) for r in work["ip_rule"]
+        "rule add priority %d from %s table 1000 protocol 76" % (r["priority"], r["src"])
+        for r in work.get("ip_rule", ())
     ]
     return lines
 
@@ -138,10 +169,12 @@ def run_ip_batch(work):
 
 UTILS_CODE = r"""
 import json, resource, sys, time
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource, _route, _rule, _xfrm_policy
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource, _route, _rule
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_policy, _xfrm_state
 work = json.load(sys.stdin)
 _netlink.enter_namespace(sys.argv[1])
 KINDS = {"xfrm_policy": (_xfrm_policy.PolicyKind, _xfrm_policy.CONFIG_OPTIONS, {}),
+         "xfrm_state": (_xfrm_state.StateKind, _xfrm_state.CONFIG_OPTIONS, {}),
          "ip_route": (_route.RouteKind, _route.CONFIG_OPTIONS, {"protocol": 76}),
          "ip_rule": (_rule.RuleKind, _rule.CONFIG_OPTIONS, {"protocol": 76})}
 def converge():
@@ -304,6 +337,39 @@ def measure(n, repeat, hthresh, loop_rate, inline):
     return row, loop_rate
 
 
+def measure_sas(sizes, repeat):
+    """--sas: 2 SAs per tunnel, ip -batch beside module_utils (first converge and no-op); no Ansible needed."""
+    print("%8s %8s | %9s | %16s | %16s" % ("tunnels", "SAs", "ip -batch", "utils (x batch)", "utils no-op"))
+    rows = []
+    for n in sizes:
+        work = sa_workload(n)
+        samples = {}
+        for _run in range(repeat):
+            fresh(False)
+            samples.setdefault("ip_batch", []).append(run_ip_batch(work))
+            fresh(False)
+            samples.setdefault("utils", []).append(run_utils(work)["seconds"])
+            samples.setdefault("utils_noop", []).append(run_utils(work)["seconds"])
+        row = dict({key: median(values) for key, values in samples.items()}, tunnels=n, sas=2 * n, samples=samples)
+        rows.append(row)
+        print(
+            "%8d %8d | %8.3fs | %7.3fs (%5.1fx) | %15.3fs"
+            % (n, 2 * n, row["ip_batch"], row["utils"], row["utils"] / row["ip_batch"], row["utils_noop"])
+        )
+        sys.stdout.flush()
+    for small, large in zip(rows, rows[1:]):
+        print(
+            "growth %d -> %d tunnels: ip -batch x%.1f, utils x%.1f"
+            % (
+                small["tunnels"],
+                large["tunnels"],
+                large["ip_batch"] / small["ip_batch"],
+                large["utils"] / small["utils"],
+            )
+        )
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 1000, 5000], help="tunnel counts")
@@ -318,7 +384,13 @@ def main():
     )
     parser.add_argument("--profile", metavar="N", type=int, help="only write a pyinstrument profile of utils at N")
     parser.add_argument("--inline", action="store_true", help="configs inline in the play instead of JSON files")
+    parser.add_argument("--sas", action="store_true", help="2 ESP SAs per tunnel instead (needs ESP: bench/vm-sas.sh)")
     args = parser.parse_args()
+    if args.sas:
+        rows = measure_sas(args.sizes, args.repeat)
+        subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
+        print(json.dumps({"command": sys.argv, "repeat": args.repeat, "sa_results": rows}))
+        return
     if args.profile:
         fresh(False)
         path = os.path.join(TOP, "bench", "results", "profile-utils-%d.txt" % args.profile)
@@ -339,6 +411,8 @@ def main():
         hashed.append(dict(row, floor=floor))
         print_row(row, floor)
     subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
+    print("* extrapolated from the per-object time of %d objects (measured at N <= %d)" % (LOOP_MAX, LOOP_MAX))
+    print("median of each column over --repeat runs; ratios are to ip -batch; RSS is the max in MB")
     for small, large in zip(results, results[1:]):
         factor = large["tunnels"] / small["tunnels"]
         print(
@@ -419,5 +493,3 @@ def print_row(row, floor):
 
 if __name__ == "__main__":
     main()
-    print("* extrapolated from the per-object time of %d objects (measured at N <= %d)" % (LOOP_MAX, LOOP_MAX))
-    print("median of each column over --repeat runs; ratios are to ip -batch; RSS is the max in MB")
