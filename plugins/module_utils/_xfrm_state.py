@@ -204,8 +204,11 @@ def _algo(value, extra=None):
 
 
 def decode_state(msg, name_of):
-    """Canonical SA from a decoded XFRM_MSG_NEWSA (dump reply), with read-only counters and offload."""
-    attrs = {cell[0]: cell[1] for cell in msg["attrs"]}
+    """Canonical SA from an XFRM_MSG_NEWSA (dump reply), with read-only counters and offload.
+
+    `msg` is read by codec.parse() (dumps: one pass) or decoded by its message class (the same values).
+    """
+    attrs = msg.attrs if isinstance(msg, codec.Parsed) else {cell[0]: cell[1] for cell in msg["attrs"]}
     mark = attrs.get("XFRMA_MARK")
     esn = attrs.get("XFRMA_REPLAY_ESN_VAL")
     replay = attrs.get("XFRMA_REPLAY_VAL")
@@ -481,7 +484,7 @@ class StateKind:
 
     def dump(self, netlink, want, state):
         self.scope.check(state, self.config, want, self.owned, self.render)
-        replies = netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETSA)
+        replies = netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETSA, parse=codec.parse)
         states = [decode_state(msg, self.links.name) for msg in replies if msg["id_proto"] not in KERNEL_TUNNEL_PROTOS]
         if state == "gathered" and self.scope.declared:
             return [sa for sa in states if self.owned(sa)]

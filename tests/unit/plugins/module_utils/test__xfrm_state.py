@@ -161,6 +161,8 @@ def recorded_states():
             msg = codec.MSG_CLASSES[msg_type](data[offset : offset + length])
             msg.decode()
             states.append(xs.decode_state(msg, NAMES.get))
+            # the dump path reads with the one-pass parse(): the same SA
+            assert xs.decode_state(codec.parse(msg_type, data[offset : offset + length]), NAMES.get) == states[-1]
         offset += (length + 3) & ~3
     return states
 
