@@ -259,8 +259,8 @@ spd:
   description:
     - The whole security policy database of the namespace, as C(ip xfrm policy count) reports it, whatever
       O(scope) says - policies per direction (C(in), C(out), C(fwd), and C(*_socket) for per-socket ones),
-      hash C(buckets) and C(buckets_max), and the prefix lengths up to which subnet selectors are hashed
-      (C(hthresh4), C(hthresh6); below them a policy sits in a slower list).
+      hash C(buckets) and C(buckets_max), and the hash thresholds C(hthresh4), C(hthresh6) (a policy whose
+      selector prefixes are shorter than these is not hashed and sits in the kernel's slower inexact list).
   returned: when O(state=gathered)
   type: dict
   sample:
