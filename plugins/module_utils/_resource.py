@@ -24,8 +24,9 @@ A kind provides:
     requests(change)  [(request, inverse request), ...] for one Change
 and, for the module run (_module.py): validate, open, resolve, dump,
 before_apply (e.g. wait for a route's source address) and, optionally,
-after_apply (a post-condition such as DAD; if it fails the task is undone)
-and explain(error, change) (a kernel refusal in words, e.g. "kernel lacks ESP").
+after_apply (a post-condition such as DAD; if it fails the task is undone),
+explain(error, change) (a kernel refusal in words, e.g. "kernel lacks ESP") and
+gathered_facts(netlink) (more result keys for state gathered, e.g. the SPD's counts).
 """
 
 from __future__ import absolute_import, division, print_function
