@@ -251,10 +251,9 @@ def write_play(work, directory, inline=False):
 
 def write_json_play(tasks, directory):
     path = os.path.join(directory, "play.yml")
+    play = [{"name": "bench", "hosts": "localhost", "gather_facts": False, "tasks": tasks}]
     with open(path, "w") as handle:
-        json.dump(
-            [{"name": "bench", "hosts": "localhost", "gather_facts": False, "tasks": tasks}], handle
-        )  # JSON is YAML
+        json.dump(play, handle)  # JSON is YAML
     return path
 
 

@@ -206,12 +206,13 @@ def _algo(value, extra=None):
 def decode_state(msg, name_of):
     """Canonical SA from an XFRM_MSG_NEWSA (dump reply), with read-only counters and offload.
 
-    `msg` is read by codec.parse() (dumps: one pass) or decoded by its message class (the same values).
+    `msg` is read by codec.parse() (dumps: one pass) or decoded by its message class: get_attr() of
+    either gives the same values.
     """
-    attrs = msg.attrs if isinstance(msg, codec.Parsed) else {cell[0]: cell[1] for cell in msg["attrs"]}
-    mark = attrs.get("XFRMA_MARK")
-    esn = attrs.get("XFRMA_REPLAY_ESN_VAL")
-    replay = attrs.get("XFRMA_REPLAY_VAL")
+    attr = msg.get_attr
+    mark = attr("XFRMA_MARK")
+    esn = attr("XFRMA_REPLAY_ESN_VAL")
+    replay = attr("XFRMA_REPLAY_VAL")
     flags = msg["flags"]
     sa = dict(
         family=msg["family"],
@@ -226,25 +227,25 @@ def decode_state(msg, name_of):
         esn=bool(flags & codec.XFRM_STATE_ESN),
         flags=tuple(sorted(name for name, bit in FLAGS.items() if flags & bit)),
         extra_flags=tuple(
-            sorted(name for name, bit in codec.EXTRA_FLAGS.items() if attrs.get("XFRMA_SA_EXTRA_FLAGS", 0) & bit)
+            sorted(name for name, bit in codec.EXTRA_FLAGS.items() if attr("XFRMA_SA_EXTRA_FLAGS", 0) & bit)
         ),
         replay_oseq=esn["oseq"] if esn else (replay or {}).get("oseq"),
-        aead=attrs.get("XFRMA_ALG_AEAD") and _algo(attrs["XFRMA_ALG_AEAD"], "icv_len"),
-        enc=attrs.get("XFRMA_ALG_CRYPT") and _algo(attrs["XFRMA_ALG_CRYPT"]),
-        auth=attrs.get("XFRMA_ALG_AUTH_TRUNC") and _algo(attrs["XFRMA_ALG_AUTH_TRUNC"], "trunc_len"),
-        comp=attrs.get("XFRMA_ALG_COMP") and attrs["XFRMA_ALG_COMP"]["alg_name"],
-        if_id=attrs.get("XFRMA_IF_ID") or None,
+        aead=attr("XFRMA_ALG_AEAD") and _algo(attr("XFRMA_ALG_AEAD"), "icv_len"),
+        enc=attr("XFRMA_ALG_CRYPT") and _algo(attr("XFRMA_ALG_CRYPT")),
+        auth=attr("XFRMA_ALG_AUTH_TRUNC") and _algo(attr("XFRMA_ALG_AUTH_TRUNC"), "trunc_len"),
+        comp=attr("XFRMA_ALG_COMP") and attr("XFRMA_ALG_COMP")["alg_name"],
+        if_id=attr("XFRMA_IF_ID") or None,
         lifetime={name: None if msg[key] in (0, codec.XFRM_INF) else msg[key] for name, key in LIFETIME_KEYS},
     )
-    encap = attrs.get("XFRMA_ENCAP")
+    encap = attr("XFRMA_ENCAP")
     sa["encap"] = encap and dict(
         type=ENCAP_NAMES.get(encap["encap_type"], str(encap["encap_type"])),
         sport=encap["encap_sport"],
         dport=encap["encap_dport"],
         oa=encap["encap_oa"] if encap["encap_oa"] not in (None, "0.0.0.0", "::") else None,
     )
-    smark = attrs.get("XFRMA_SET_MARK")
-    sa["output_mark"] = (smark, attrs.get("XFRMA_SET_MARK_MASK", norm.U32)) if smark is not None else None
+    smark = attr("XFRMA_SET_MARK")
+    sa["output_mark"] = (smark, attr("XFRMA_SET_MARK_MASK", norm.U32)) if smark is not None else None
     if sa["output_mark"] == (0, 0):
         sa["output_mark"] = None
     selector = x.decode_selector(msg, name_of) if msg["sel_family"] else None
@@ -258,7 +259,7 @@ def decode_state(msg, name_of):
         replay_dropped=msg["stats_replay"],
         integrity_failed=msg["stats_integrity_failed"],
     )
-    offload = attrs.get("XFRMA_OFFLOAD_DEV")
+    offload = attr("XFRMA_OFFLOAD_DEV")
     sa["offload"] = offload and dict(dev=name_of(offload["ifindex"]), flags=offload["flags"])
     return sa
 
