@@ -57,13 +57,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     NLM_F_REPLACE,
     Netlink,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError, plan
-
-try:
-    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
-    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    ifaddrmsg = ifinfmsg = None
 
 RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 IFA_PROTO = 11

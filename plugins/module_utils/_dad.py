@@ -21,12 +21,8 @@ import ipaddress
 import socket
 import time
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ApplyError
-
-try:
-    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    ifaddrmsg = None
 
 RTM_NEWADDR, RTM_GETADDR = 20, 22
 IFA_F_OPTIMISTIC = 0x04

@@ -49,14 +49,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     NetlinkError,
     enter_namespace,
 )
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2, ifaddrmsg, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
-
-try:
-    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
-    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    ifaddrmsg = ifinfmsg = None
 
 CONF_DIR = "/proc/sys/net/ipv6/conf"
 DEFAULT_PERSIST_PATH = "/etc/sysctl.d/90-linuxnet-vpn-ipv6-dad.conf"

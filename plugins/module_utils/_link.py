@@ -19,11 +19,7 @@ __metaclass__ = type
 import errno
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import NetlinkError
-
-try:
-    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    ifinfmsg = None
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
 
 RTM_NEWLINK, RTM_GETLINK = 16, 18
 RTEXT_FILTER_SKIP_STATS = 1 << 3

@@ -30,14 +30,13 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     NetlinkError,
     in_namespace,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 
 try:
     from pyroute2 import netns as pyroute2_netns
-    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
-    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
 except ImportError:  # reported by check_pyroute2() before any use
-    pyroute2_netns = ifinfmsg = ifaddrmsg = None
+    pyroute2_netns = None
 
 NETNS_DIR = "/run/netns"
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_GETADDR = 16, 17, 18, 20, 22

@@ -30,15 +30,9 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     Netlink,
     register_flat,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg, rtmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import read_table_names, table_name, table_number
-
-try:
-    from pyroute2.netlink.rtnl.ifaddrmsg import ifaddrmsg
-    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-    from pyroute2.netlink.rtnl.rtmsg import rtmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    rtmsg = ifinfmsg = ifaddrmsg = None
 
 if rtmsg is not None:
     register_flat(rtmsg)  # bulk requests packed in one pass, byte-identical (see _netlink.FlatEncoder)

@@ -27,13 +27,9 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     Netlink,
     register_flat,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import fibmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import read_table_names, table_name, table_number
-
-try:
-    from pyroute2.netlink.rtnl.fibmsg import fibmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    fibmsg = None
 
 if fibmsg is not None:
     register_flat(fibmsg)  # bulk requests packed in one pass, byte-identical (see _netlink.FlatEncoder)

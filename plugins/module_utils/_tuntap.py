@@ -50,13 +50,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import (
     NetlinkError,
     enter_namespace,
 )
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import Change, ValidationError
-
-try:
-    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    ifinfmsg = None
 
 TUN_DEVICE = "/dev/net/tun"
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18

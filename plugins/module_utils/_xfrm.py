@@ -22,12 +22,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils import _normalize as 
 from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_codec as codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils._link import RTM_NEWLINK, LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import NETLINK_ROUTE, NETLINK_XFRM, Netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import ValidationError
-
-try:
-    from pyroute2.netlink.rtnl.ifinfmsg import ifinfmsg
-except ImportError:  # reported by check_pyroute2() before any use
-    ifinfmsg = None
 
 PORT_PROTOCOLS = (6, 17, 132, 136)  # tcp, udp, sctp, udplite: the selector's ports mean ports
 

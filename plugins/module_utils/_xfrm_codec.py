@@ -45,12 +45,9 @@ import ipaddress
 import socket
 import struct
 
-try:
-    from pyroute2.netlink import nla, nlmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import nla, nlmsg
 
-    _cdata = nla.cdata
-except ImportError:  # reported by check_pyroute2() before any use
-    nlmsg = _cdata = object
+_cdata = nla.cdata if nla is not None else object  # without pyroute2 check_pyroute2() fails before any use
 
 NETLINK_XFRM = 6
 

@@ -3,6 +3,8 @@
 """The module run: check mode applies nothing, diff and changes read like `ip`, errors name the field."""
 
 import contextlib
+import subprocess
+import sys
 
 import pytest
 
@@ -122,3 +124,27 @@ def test_merged_needs_config_and_gathered_returns_objects():
     assert run(DummyModule({"config": []}))["msg"] == "config: state=merged needs at least one item"
     result = run(DummyModule({"state": "gathered"}))
     assert result["gathered"] == [{"name": "a", "value": 1}, {"name": "b", "value": 2}]
+
+
+def test_the_argument_echo_leaves_out_config():
+    result = run(DummyModule({"config": [{"name": "a", "value": 1}]}))
+    assert result["invocation"] == {"module_args": {"namespace": None, "state": "merged"}}
+
+
+def test_module_utils_import_pyroute2_without_its_package_init():
+    """IPRoute, NDB and asyncio (pyroute2/__init__.py) cost 0.25 s of every run; the version is still known."""
+    code = (
+        "import sys\n"
+        "from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _route, _rule, _xfrm_policy\n"
+        "from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import PYROUTE2_VERSION\n"
+        "heavy = sorted(name for name in sys.modules if name in ('asyncio', 'pyroute2.iproute', 'pyroute2.ndb'))\n"
+        "print(PYROUTE2_VERSION, heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    full = subprocess.run(
+        [sys.executable, "-c", "import pyroute2; print(pyroute2.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out == [full.stdout.strip(), "[]\n"]
