@@ -652,14 +652,14 @@ class AddressKind:
             return encode_address(entry, index, delete=True), RTM_DELADDR, 0
 
         if change.op == "add":
-            return [(adding(new), deleting(new))]
+            return [(adding(new), lambda: deleting(new))]
         if change.op == "delete":
-            return [(deleting(old), adding(old, old))]
+            return [(deleting(old), lambda: adding(old, old))]
         if in_place(old, new):
             return [
                 (
                     (encode_address(new, index, old), RTM_NEWADDR, NLM_F_REPLACE),
-                    (encode_address(old, index, old), RTM_NEWADDR, NLM_F_REPLACE),
+                    lambda: (encode_address(old, index, old), RTM_NEWADDR, NLM_F_REPLACE),
                 )
             ]
-        return [(deleting(old), adding(old, old)), (adding(new, old), deleting(new))]
+        return [(deleting(old), lambda: adding(old, old)), (adding(new, old), lambda: deleting(new))]

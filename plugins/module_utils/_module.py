@@ -124,5 +124,5 @@ def run_resource_module(module, kind_class):
         )
     # The echo of the arguments leaves out config: with thousands of objects, sending them
     # back and scanning them for no_log values cost more than the work (bench/bench.py).
-    result["invocation"] = {"module_args": dict((key, value) for key, value in params.items() if key != "config")}
+    result["invocation"] = {"module_args": {key: value for key, value in params.items() if key != "config"}}
     module.exit_json(**result)

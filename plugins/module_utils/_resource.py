@@ -21,7 +21,9 @@ A kind provides:
                       kernel derives by itself, e.g. a route's device (state replaced)
     render(obj)       one line, in the words of `ip`
     order(obj)        sort key for listings (as `ip` lists them)
-    requests(change)  [(request, inverse request), ...] for one Change
+    requests(change)  [(request, undo), ...] for one Change; undo() makes the inverse
+                      request, called only if the task must be undone (a bulk
+                      apply would otherwise build every message twice)
 and, for the module run (_module.py): validate, open, resolve, dump,
 before_apply (e.g. wait for a route's source address) and, optionally,
 after_apply (a post-condition such as DAD; if it fails the task is undone),
@@ -145,9 +147,9 @@ def diff_text(kind, objects):
     return "".join(kind.render(obj) + "\n" for obj in sorted(objects, key=kind.order))
 
 
-def _undo(netlink, inverses, done):
+def _undo(netlink, undos, done):
     """Send the inverses of the `done` requests, newest first; return the failure or None."""
-    undo = [inverses[i] for i in reversed(done) if inverses[i] is not None]
+    undo = [undos[i]() for i in reversed(done) if undos[i] is not None]
     if not undo:
         return 0, None
     return len(undo), netlink.batch(undo, stop_on_error=False)[1]
@@ -170,21 +172,21 @@ def apply(netlink, changes, kind, verify=None):
     succeeded, so no task leaves its list half-applied silently.
     """
     requests = []
-    inverses = []
+    undos = []
     owners = []
     for change in changes:
-        for request, inverse in kind.requests(change):
+        for request, undo in kind.requests(change):
             requests.append(request)
-            inverses.append(inverse)
+            undos.append(undo)
             owners.append(change)
     done, failed = netlink.batch(requests) if requests else ([], None)
     if failed is not None:
         index, error = failed
         explain = getattr(kind, "explain", None)  # optional: the kernel's refusal in the kind's words
         message = "%s failed: %s" % (owners[index].describe(kind), explain(error, owners[index]) if explain else error)
-        raise ApplyError(message + _undone_text(*_undo(netlink, inverses, done)))
+        raise ApplyError(message + _undone_text(*_undo(netlink, undos, done)))
     if verify is not None:
         try:
             verify()
         except ApplyError as exc:
-            raise ApplyError(str(exc) + _undone_text(*_undo(netlink, inverses, done)))
+            raise ApplyError(str(exc) + _undone_text(*_undo(netlink, undos, done)))

@@ -452,22 +452,23 @@ class RouteKind:
     def requests(self, change):
         index_of = self.names.index
         if change.op == "add":
-            new = encode_route(change.new, index_of)
             return [
                 (
-                    (new, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL),
-                    (encode_route(change.new, index_of, True), RTM_DELROUTE, 0),
+                    (encode_route(change.new, index_of), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL),
+                    lambda: (encode_route(change.new, index_of, True), RTM_DELROUTE, 0),
                 )
             ]
         if change.op == "delete":
-            old = encode_route(change.old, index_of, True)
             return [
-                ((old, RTM_DELROUTE, 0), (encode_route(change.old, index_of), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL))
+                (
+                    (encode_route(change.old, index_of, True), RTM_DELROUTE, 0),
+                    lambda: (encode_route(change.old, index_of), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL),
+                )
             ]
         replace = NLM_F_CREATE | NLM_F_REPLACE
         return [
             (
                 (encode_route(change.new, index_of), RTM_NEWROUTE, replace),
-                (encode_route(change.old, index_of), RTM_NEWROUTE, replace),
+                lambda: (encode_route(change.old, index_of), RTM_NEWROUTE, replace),
             )
         ]

@@ -363,7 +363,11 @@ class RuleKind:
         add = NLM_F_CREATE | NLM_F_EXCL
         steps = []
         if change.old is not None:
-            steps.append(((encode_rule(change.old), RTM_DELRULE, 0), (encode_rule(change.old), RTM_NEWRULE, add)))
+            steps.append(
+                ((encode_rule(change.old), RTM_DELRULE, 0), lambda: (encode_rule(change.old), RTM_NEWRULE, add))
+            )
         if change.new is not None:
-            steps.append(((encode_rule(change.new), RTM_NEWRULE, add), (encode_rule(change.new), RTM_DELRULE, 0)))
+            steps.append(
+                ((encode_rule(change.new), RTM_NEWRULE, add), lambda: (encode_rule(change.new), RTM_DELRULE, 0))
+            )
         return steps

@@ -266,19 +266,20 @@ class LazyLinkNames:
 
 
 def change_requests(change, new, delete, update, in_place):
-    """[(request, inverse)] for one Change of an XFRM object.
+    """[(request, undo)] for one Change of an XFRM object (undo() makes the inverse request).
 
     `new(obj)`, `delete(obj)`, `update(obj)` give (msg, type, flags); a replace
     that `in_place(old, new)` refuses becomes a delete and an add in the same
     batch (the kernel has no other way to change those attributes).
     """
+    old, new_ = change.old, change.new
     if change.op == "add":
-        return [(new(change.new), delete(change.new))]
+        return [(new(new_), lambda: delete(new_))]
     if change.op == "delete":
-        return [(delete(change.old), new(change.old))]
-    if not in_place(change.old, change.new):
-        return [(delete(change.old), new(change.old)), (new(change.new), delete(change.new))]
-    return [(update(change.new), update(change.old))]
+        return [(delete(old), lambda: new(old))]
+    if not in_place(old, new_):
+        return [(delete(old), lambda: new(old)), (new(new_), lambda: delete(new_))]
+    return [(update(new_), lambda: update(old))]
 
 
 # --- the kernel's refusals, in words --------------------------------------------

@@ -43,9 +43,9 @@ class Kind:
     def requests(change):
         steps = []
         if change.old is not None:
-            steps.append((("del", change.old["name"]), ("add", change.old["name"])))
+            steps.append((("del", change.old["name"]), lambda: ("add", change.old["name"])))
         if change.new is not None:
-            steps.append((("add", change.new["name"]), ("del", change.new["name"])))
+            steps.append((("add", change.new["name"]), lambda: ("del", change.new["name"])))
         return steps
 
 

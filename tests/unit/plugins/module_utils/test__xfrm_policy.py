@@ -121,7 +121,7 @@ def test_plan_updates_in_place_and_keeps_the_index():
     (change,) = _resource.plan("merged", [want], [have], kind)
     assert change.op == "replace" and change.new["index"] == 9
     ((request, inverse),) = kind.requests(change)
-    assert (request[1], inverse[1]) == (codec.XFRM_MSG_UPDPOLICY, codec.XFRM_MSG_UPDPOLICY)
+    assert (request[1], inverse()[1]) == (codec.XFRM_MSG_UPDPOLICY, codec.XFRM_MSG_UPDPOLICY)
     moved = dict(want, index=0x11)
     (change,) = _resource.plan("merged", [moved], [have], kind)
     assert [step[0][1] for step in kind.requests(change)] == [codec.XFRM_MSG_DELPOLICY, codec.XFRM_MSG_NEWPOLICY]
