@@ -30,6 +30,9 @@ options:
     type: str
     choices: [merged, replaced, overridden, deleted, gathered]
     default: merged
+notes:
+  - The result's C(invocation) (shown with C(-vvv)) echoes every argument but O(config), which can hold
+    thousands of objects; RV(changes) lists what the task changed.
 """
 
     # Routes and rules: the routing protocol number is the ownership mark.

@@ -157,6 +157,8 @@ notes:
     its subnet as well, unless C(net.ipv4.conf.DEV.promote_secondaries) is on. Such a task is refused before
     anything is touched; with V(deleted), list the secondaries first.
   - An IPv6 address on a device that is down stays tentative until the device is up with carrier.
+  - The result's C(invocation) (shown with C(-vvv)) echoes every argument but O(config), which can hold
+    thousands of objects; RV(changes) lists what the task changed.
 seealso:
   - module: linuxnet.vpn.ipv6_dad
   - module: linuxnet.vpn.ip_route
