@@ -38,11 +38,14 @@ def flat_matches(msg, fresh, msg_type=_route.RTM_NEWROUTE, flags=0x605):
 
 
 def roundtrip(route):
+    """The route as the kernel's bytes decode it: pyroute2's decode() and the one-pass reading agree."""
     msg = _route.encode_route(route, DEVICES.get)
     flat_matches(msg, _route.encode_route(route, DEVICES.get))
     back = _route.rtmsg(bytes(msg.data))
     back.decode()
-    return _route.decode_route(back, Names())
+    decoded = _route.decode_route(back, Names())
+    assert _route.decode_route(_netlink._FLAT_DECODERS[_route.rtmsg].parse(bytes(msg.data)), Names()) == decoded
+    return decoded
 
 
 @pytest.mark.parametrize(

@@ -27,11 +27,14 @@ def flat_matches(msg, fresh, msg_type=_rule.RTM_NEWRULE, flags=0x605):
 
 
 def roundtrip(rule):
+    """The rule as the kernel's bytes decode it: pyroute2's decode() and the one-pass reading agree."""
     msg = _rule.encode_rule(rule)
     flat_matches(msg, _rule.encode_rule(rule))
     back = _rule.fibmsg(bytes(msg.data))
     back.decode()
-    return _rule.decode_rule(back)
+    decoded = _rule.decode_rule(back)
+    assert _rule.decode_rule(_netlink._FLAT_DECODERS[_rule.fibmsg].parse(bytes(msg.data))) == decoded
+    return decoded
 
 
 @pytest.mark.parametrize(
