@@ -134,13 +134,17 @@ def _nla_entries(cls):
 class FlatMessage(dict):
     """A reply read by FlatDecoder: fields as a dict, get_attr() as on a decoded message."""
 
-    __slots__ = ("attrs", "later", "decode_whole")
+    __slots__ = ("attrs", "later", "decode_whole", "whole")
 
     def get_attr(self, name, default=None):
         if name in self.attrs:
             return self.attrs[name]
         if name in self.later:  # present, of a type read by pyroute2 only
-            return self.decode_whole().get_attr(name, default)
+            if self.whole is None:
+                # Kept: pyroute2 0.7 decodes nested attributes lazily through weak
+                # references to their parents (a next hop's gateway needs the family).
+                self.whole = self.decode_whole()
+            return self.whole.get_attr(name, default)
         return default
 
 
@@ -165,7 +169,7 @@ class FlatDecoder:
 
     def parse(self, raw):
         msg = FlatMessage(zip(self.fields, self.body.unpack_from(raw, _HDR.size)))
-        msg.attrs, msg.later = {}, set()
+        msg.attrs, msg.later, msg.whole = {}, set(), None
         msg.decode_whole = lambda: self._decode_whole(raw)
         family = _INET.get(msg.get("family"))
         offset = _HDR.size + ((self.body.size + 3) & ~3)
