@@ -27,6 +27,20 @@ from ansible.module_utils.basic import missing_required_lib
 
 MINIMUM_PYROUTE2_VERSION = "0.7.2"
 
+# What the other module_utils take from here (the message classes are re-exported).
+__all__ = [
+    "MINIMUM_PYROUTE2_VERSION",
+    "PYROUTE2_IMPORT_ERROR",
+    "PYROUTE2_VERSION",
+    "check_pyroute2",
+    "fibmsg",
+    "ifaddrmsg",
+    "ifinfmsg",
+    "nla",
+    "nlmsg",
+    "rtmsg",
+]
+
 
 def _bare_package(name):
     """Register package `name` with its path but without running its __init__.py; None if it is not installed."""
