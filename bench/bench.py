@@ -9,7 +9,9 @@ each N, in a fresh namespace each time:
 
   ip-batch     `ip -batch` installing the same objects: the kernel's own speed
   utils        the collection's module_utils validate + dump + plan + apply of
-               every kind, called directly in a child process (no Ansible)
+               every kind, called directly in a child process (no Ansible);
+               "apply" is the apply step alone (the requests built, sent and
+               acknowledged), the part `ip -batch` does after parsing its text
   playbook     one ansible-playbook task per object kind: first converge. Each
                task reads its list from a JSON file (lookup('file') | from_json),
                as a play with thousands of objects should: Ansible's loader is
@@ -181,6 +183,7 @@ KINDS = {"xfrm_policy": (_xfrm_policy.PolicyKind, _xfrm_policy.CONFIG_OPTIONS, {
          "xfrm_state": (_xfrm_state.StateKind, _xfrm_state.CONFIG_OPTIONS, {}),
          "ip_route": (_route.RouteKind, _route.CONFIG_OPTIONS, {"protocol": 76}),
          "ip_rule": (_rule.RuleKind, _rule.CONFIG_OPTIONS, {"protocol": 76})}
+APPLY = [0.0]  # seconds in _resource.apply() alone: building, sending and confirming the requests
 def converge():
     for module, items in work.items():
         kind_class, options, extra = KINDS[module]
@@ -191,7 +194,10 @@ def converge():
         want = [kind.validate(dict(blank, **item), "c") for item in items]
         with kind.open() as netlink:
             want = [kind.resolve(netlink, obj, "c") for obj in want]
-            _resource.apply(netlink, _resource.plan("merged", want, kind.dump(netlink, want, "merged"), kind), kind)
+            changes = _resource.plan("merged", want, kind.dump(netlink, want, "merged"), kind)
+            start = time.perf_counter()
+            _resource.apply(netlink, changes, kind)
+            APPLY[0] += time.perf_counter() - start
 if len(sys.argv) > 2:  # a profile of the same run
     from pyinstrument import Profiler
     profiler = Profiler(interval=0.0005)
@@ -203,7 +209,8 @@ if len(sys.argv) > 2:
     profiler.stop()
     with open(sys.argv[2], "w") as handle:
         handle.write(profiler.output_text(unicode=False, color=False, show_all=False))
-print(json.dumps({"seconds": elapsed, "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": elapsed, "apply_seconds": APPLY[0],
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -340,6 +347,7 @@ def measure(n, repeat, hthresh, loop_rate, inline):
             fresh(hthresh)
             utils = run_utils(work)
             samples.setdefault("utils", []).append(utils["seconds"])
+            samples.setdefault("utils_apply", []).append(utils["apply_seconds"])
             samples.setdefault("utils_maxrss_mb", []).append(utils["maxrss_mb"])
             fresh(hthresh)
             samples.setdefault("playbook", []).append(run_playbook(path)[0])
@@ -472,12 +480,13 @@ def print_row(row, floor):
     global HEADER
     if not HEADER:
         print(
-            "%8s %8s | %9s | %16s | %16s | %16s | %13s | %15s | %18s | %s"
+            "%8s %8s | %9s | %16s | %16s | %16s | %16s | %13s | %15s | %18s | %s"
             % (
                 "tunnels",
                 "objects",
                 "ip -batch",
                 "utils (x batch)",
+                "apply (x)",
                 "playbook (x)",
                 "rerun (x)",
                 "rerun - floor",
@@ -493,12 +502,13 @@ def print_row(row, floor):
         return "%7.3fs (%5.1fx)" % (seconds, seconds / base)
 
     print(
-        "%8d %8d | %8.3fs | %s | %s | %s | %12.2fs | %6.2fs/%6.2fs | %s%s | %4.0f/%4.0f MB%s%s"
+        "%8d %8d | %8.3fs | %s | %s | %s | %s | %12.2fs | %6.2fs/%6.2fs | %s%s | %4.0f/%4.0f MB%s%s"
         % (
             row["tunnels"],
             row["objects"],
             base,
             cell(row["utils"]),
+            cell(row["utils_apply"]),
             cell(row["playbook"]),
             cell(row["rerun"]),
             row["rerun"] - floor,
