@@ -61,31 +61,38 @@ DUMP_RETRIES = 5
 
 
 _NLA_HDR = struct.Struct("=HH")
-_SCALARS = {"uint8": "=B", "uint16": "=H", "uint32": "=I", "uint64": "=Q"}
+_SCALARS = {"uint8": struct.Struct("=B"), "uint16": struct.Struct("=H"), "uint32": struct.Struct("=I"),
+            "uint64": struct.Struct("=Q")}  # fmt: skip
 _ADDRESS_TYPES = ("ipaddr", "target")
 _INET = {2: socket.AF_INET, 10: socket.AF_INET6}
 _FLAT = {}
-_FLAT_DECODERS = {}
 
 
-class FlatEncoder:
-    """One-pass packing of a pyroute2 message class with plain fields and simple attributes.
+class FlatCodec:
+    """One-pass packing and reading of a pyroute2 message class with plain fields.
 
-    Why: pyroute2's generic nlmsg/nla encode costs about 0.1 ms a route or
-    rule, most of a bulk apply. This packs the class's own `fields` formats
-    and its nla_map's numbers the way encode() lays them out: the netlink
-    header, the fields, then each attribute as (len, type, payload, padding
-    to 4), nlmsg_len counting the padding. Only attribute types whose bytes
-    are plain are packed here: uint8/16/32/64, asciiz, and ipaddr/target of
-    an AF_INET/AF_INET6 message. A message with any other attribute, or any
-    other family, goes through encode(). Unit tests (test__route, test__rule)
-    compare both byte for byte on representative messages.
+    Why: pyroute2's generic nlmsg/nla encode and decode cost about 0.1 ms
+    (encode) and 0.3 ms (decode and get_attr) a route or rule, most of a bulk
+    apply or of a no-op run over thousands. This uses the class's own `fields`
+    formats and its nla_map's numbers the way pyroute2 lays messages out: the
+    netlink header, the fields, then each attribute as (len, type, payload,
+    padding to 4), nlmsg_len counting the padding. Only attribute types whose
+    bytes are plain are handled here: uint8/16/32/64, asciiz, and ipaddr/target
+    of an AF_INET/AF_INET6 message. encode() returns None for a message with
+    any other attribute (the caller uses pyroute2's encode()); parse() leaves
+    any other attribute to pyroute2, which decodes the whole message once, only
+    if get_attr() asks for it. Unit tests (test__route, test__rule) compare both
+    ways byte for byte and value for value; tests/kernel/test_dumps.py compares
+    the readings of what this kernel sends.
     """
 
     def __init__(self, cls):
+        self.cls = cls
         self.fields = tuple(name for name, _fmt in cls.fields)
         self.body = struct.Struct("=" + "".join(fmt for _name, fmt in cls.fields))
-        self.attrs = {name: (number, type_name) for number, name, type_name in _nla_entries(cls)}
+        entries = list(_nla_entries(cls))
+        self.attrs = {name: (number, type_name) for number, name, type_name in entries}
+        self.attr_names = {number: (name, type_name) for number, name, type_name in entries}
 
     def encode(self, msg, msg_type, flags, seq):
         """The bytes of msg.encode() with this header, or None if the message needs pyroute2's encode()."""
@@ -101,7 +108,7 @@ class FlatEncoder:
             number, type_name = entry
             value = cell[1]
             if type_name in _SCALARS:
-                payload = struct.pack(_SCALARS[type_name], value)
+                payload = _SCALARS[type_name].pack(value)
             elif type_name in _ADDRESS_TYPES and family is not None and isinstance(value, str):
                 try:
                     payload = socket.inet_pton(family, value)
@@ -121,53 +128,8 @@ class FlatEncoder:
         header["type"], header["flags"], header["sequence_number"], header["pid"] = msg_type, flags, seq, 0
         return b"".join(chunks)
 
-
-def _nla_entries(cls):
-    """(number, name, type) of each attribute in a pyroute2 class's nla_map."""
-    for number, entry in enumerate(cls.nla_map):
-        if len(entry) == 3:
-            yield entry
-        else:
-            yield (number,) + tuple(entry)
-
-
-class FlatMessage(dict):
-    """A reply read by FlatDecoder: fields as a dict, get_attr() as on a decoded message."""
-
-    __slots__ = ("attrs", "later", "decode_whole", "whole")
-
-    def get_attr(self, name, default=None):
-        if name in self.attrs:
-            return self.attrs[name]
-        if name in self.later:  # present, of a type read by pyroute2 only
-            if self.whole is None:
-                # Kept: pyroute2 0.7 decodes nested attributes lazily through weak
-                # references to their parents (a next hop's gateway needs the family).
-                self.whole = self.decode_whole()
-            return self.whole.get_attr(name, default)
-        return default
-
-
-class FlatDecoder:
-    """One-pass reading of replies of a pyroute2 message class with plain fields.
-
-    Why: pyroute2's generic decode and its get_attr cost about 0.3 ms a
-    route or rule, most of a no-op run over thousands of them. This reads
-    the class's `fields` and the attributes whose bytes are plain the way
-    decode() does: uint8/16/32/64, asciiz (NULs stripped, UTF-8), ipaddr (by
-    length) and target of an AF_INET/AF_INET6 message. An attribute of any
-    other type (metrics, multipath, cache info, ...) is decoded by pyroute2,
-    the whole message once, only if get_attr() asks for it. Unit tests and
-    kernel tests compare both on every attribute type we read.
-    """
-
-    def __init__(self, cls):
-        self.cls = cls
-        self.fields = tuple(name for name, _fmt in cls.fields)
-        self.body = struct.Struct("=" + "".join(fmt for _name, fmt in cls.fields))
-        self.attrs = {number: (name, type_name) for number, name, type_name in _nla_entries(cls)}
-
     def parse(self, raw):
+        """The message in `raw` (a reply), as a FlatMessage."""
         msg = FlatMessage(zip(self.fields, self.body.unpack_from(raw, _HDR.size)))
         msg.attrs, msg.later, msg.whole = {}, set(), None
         msg.decode_whole = lambda: self._decode_whole(raw)
@@ -178,7 +140,7 @@ class FlatDecoder:
             length, number = _NLA_HDR.unpack_from(raw, offset)
             if length < 4:
                 break
-            entry = self.attrs.get(number & 0x3FFF)  # without NLA_F_NESTED / NLA_F_NET_BYTEORDER
+            entry = self.attr_names.get(number & 0x3FFF)  # without NLA_F_NESTED / NLA_F_NET_BYTEORDER
             if entry is not None and entry[0] not in msg.attrs and entry[0] not in msg.later:
                 name, type_name = entry
                 value = _plain_value(type_name, raw[offset + 4 : offset + length], family)
@@ -195,11 +157,37 @@ class FlatDecoder:
         return whole
 
 
+def _nla_entries(cls):
+    """(number, name, type) of each attribute in a pyroute2 class's nla_map."""
+    for number, entry in enumerate(cls.nla_map):
+        if len(entry) == 3:
+            yield entry
+        else:
+            yield (number,) + tuple(entry)
+
+
+class FlatMessage(dict):
+    """A reply read in one pass: fields as a dict, get_attr() as on a decoded message."""
+
+    __slots__ = ("attrs", "later", "decode_whole", "whole")
+
+    def get_attr(self, name, default=None):
+        if name in self.attrs:
+            return self.attrs[name]
+        if name in self.later:  # present, of a type read by pyroute2 only
+            if self.whole is None:
+                # Kept: pyroute2 0.7 decodes nested attributes lazily through weak
+                # references to their parents (a next hop's gateway needs the family).
+                self.whole = self.decode_whole()
+            return self.whole.get_attr(name, default)
+        return default
+
+
 def _plain_value(type_name, payload, family):
     """An attribute's value as pyroute2 decodes it, for the plain types; None for any other."""
     if type_name in _SCALARS:
-        size = struct.calcsize(_SCALARS[type_name])
-        return struct.unpack(_SCALARS[type_name], payload[:size])[0] if len(payload) >= size else None
+        scalar = _SCALARS[type_name]
+        return scalar.unpack_from(payload)[0] if len(payload) >= scalar.size else None
     if type_name == "asciiz":
         text = payload.strip(b"\0")
         try:
@@ -215,9 +203,8 @@ def _plain_value(type_name, payload, family):
 
 
 def register_flat(cls):
-    """Let Netlink pack requests of `cls` with a FlatEncoder and read its replies with a FlatDecoder."""
-    _FLAT[cls] = FlatEncoder(cls)
-    _FLAT_DECODERS[cls] = FlatDecoder(cls)
+    """Let Netlink pack requests of `cls` and read its replies with a FlatCodec (see there)."""
+    _FLAT[cls] = FlatCodec(cls)
 
 
 class NetlinkError(Exception):
@@ -380,7 +367,7 @@ class Netlink:
         cls = self.classes.get(mtype)
         if cls is None:
             return None
-        flat = _FLAT_DECODERS.get(cls)
+        flat = _FLAT.get(cls)
         if flat is not None:
             return flat.parse(raw)
         msg = cls(raw)

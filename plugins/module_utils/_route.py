@@ -35,7 +35,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import Vali
 from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import read_table_names, table_name, table_number
 
 if rtmsg is not None:
-    register_flat(rtmsg)  # bulk requests packed in one pass, byte-identical (see _netlink.FlatEncoder)
+    register_flat(rtmsg)  # requests packed and replies read in one pass (see _netlink.FlatCodec)
 
 RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
 RTM_F_CLONED = 0x200

@@ -32,7 +32,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import Vali
 from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import read_table_names, table_name, table_number
 
 if fibmsg is not None:
-    register_flat(fibmsg)  # bulk requests packed in one pass, byte-identical (see _netlink.FlatEncoder)
+    register_flat(fibmsg)  # requests packed and replies read in one pass (see _netlink.FlatCodec)
 
 RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE = 32, 33, 34
 FIB_RULE_INVERT = 0x2

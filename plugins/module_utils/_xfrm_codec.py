@@ -45,6 +45,7 @@ import ipaddress
 import socket
 import struct
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils._netlink import FlatMessage
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import nla, nlmsg
 
 _cdata = nla.cdata if nla is not None else object  # without pyroute2 check_pyroute2() fails before any use
@@ -903,7 +904,7 @@ def _scalar_unpacker(fmt):
 
 
 def _attr_decoders(cls):
-    """attribute number -> (name, unpack(payload, outer family)) for the types parse() reads itself."""
+    """attribute number -> (name, unpack(payload, outer family)); None: a type parse() leaves to pyroute2."""
     table = cls.__dict__.get("_attr_decoders_cache")
     if table is None:
         table = {}
@@ -914,19 +915,10 @@ def _attr_decoders(cls):
                 table[number] = (name, lambda _data, _family: True)
             else:
                 attr_class = getattr(cls, type_name, None)
-                if isinstance(attr_class, type) and issubclass(attr_class, _Packed):
-                    table[number] = (name, attr_class.unpack)
+                plain = isinstance(attr_class, type) and issubclass(attr_class, _Packed)
+                table[number] = (name, attr_class.unpack if plain else None)
         cls._attr_decoders_cache = table
     return table
-
-
-class Parsed(dict):
-    """A message read by parse(): its fields as a dict, get_attr() as on a decoded message."""
-
-    __slots__ = ("attrs",)
-
-    def get_attr(self, name, default=None):
-        return self.attrs.get(name, default)
 
 
 def parse(msg_type, raw):
@@ -937,17 +929,20 @@ def parse(msg_type, raw):
     (the message class's) and the same attribute classes' unpack() that
     decode() runs, so values are identical (unit tests compare both on
     recorded kernel dumps); get_attr() returns the first attribute of a name,
-    as pyroute2's does. Attributes of a type we do not unpack ourselves
-    ('hex', 'none') are left out: callers that need them use decode().
+    as pyroute2's does. An attribute of a type we do not unpack ourselves
+    ('hex', 'none') is decoded by pyroute2, the whole message once, only if
+    get_attr() asks for it (the same FlatMessage route and rule dumps give).
     """
     cls = MSG_CLASSES.get(msg_type)
     if cls is None:
         return None
     layout = cls.layout
     offset = _NLMSG_HDR.size
-    out = Parsed(layout.unpack(raw, offset))
+    out = FlatMessage(layout.unpack(raw, offset))
     out["header"] = dict(zip(("length", "type", "flags", "sequence_number", "pid"), _NLMSG_HDR.unpack_from(raw)))
     attrs = out.attrs = {}
+    out.later, out.whole = set(), None
+    out.decode_whole = lambda: _decode_whole(cls, raw)
     decoders = _attr_decoders(cls)
     outer = out.get("family") or AF_UNSPEC
     offset += layout.size
@@ -957,10 +952,20 @@ def parse(msg_type, raw):
         if length < 4:
             break
         entry = decoders.get(number & 0x3FFF)
-        if entry is not None and entry[0] not in attrs:
-            attrs[entry[0]] = entry[1](raw[offset + 4 : offset + length], outer)
+        if entry is not None and entry[0] not in attrs and entry[0] not in out.later:
+            name, unpack = entry
+            if unpack is None:
+                out.later.add(name)
+            else:
+                attrs[name] = unpack(raw[offset + 4 : offset + length], outer)
         offset += (length + 3) & ~3
     return out
+
+
+def _decode_whole(cls, raw):
+    msg = cls(raw)
+    msg.decode()
+    return msg
 
 
 class xfrm_usersa_info(_XfrmMessage):

@@ -44,7 +44,7 @@ def roundtrip(route):
     back = _route.rtmsg(bytes(msg.data))
     back.decode()
     decoded = _route.decode_route(back, Names())
-    assert _route.decode_route(_netlink._FLAT_DECODERS[_route.rtmsg].parse(bytes(msg.data)), Names()) == decoded
+    assert _route.decode_route(_netlink._FLAT[_route.rtmsg].parse(bytes(msg.data)), Names()) == decoded
     return decoded
 
 

@@ -33,7 +33,7 @@ def roundtrip(rule):
     back = _rule.fibmsg(bytes(msg.data))
     back.decode()
     decoded = _rule.decode_rule(back)
-    assert _rule.decode_rule(_netlink._FLAT_DECODERS[_rule.fibmsg].parse(bytes(msg.data))) == decoded
+    assert _rule.decode_rule(_netlink._FLAT[_rule.fibmsg].parse(bytes(msg.data))) == decoded
     return decoded
 
 
