@@ -245,9 +245,9 @@ def module_runs(work):
                 start = time.perf_counter()
                 child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
                 out = child.stdout.read()
-                _pid, status, usage = os.wait4(child.pid, 0)
+                _pid, status, usage = os.wait4(child.pid, 0)  # wait4: the child's own rusage (max RSS)
                 seconds[run] += time.perf_counter() - start
-                child.returncode = status
+                child.returncode = status  # reaped here, so Popen does not wait for it again
                 if status != 0 or expect not in out:
                     raise RuntimeError("%s: not %s: %s" % (module, expect.decode(), out[-500:]))
                 worst = max(worst, usage.ru_maxrss / 1024)
@@ -288,9 +288,8 @@ FLOOR_TASKS = [
 
 def ansible_floor(repeat):
     """Seconds of ansible-playbook running FLOOR_TASKS: Ansible's fixed cost of the play (median)."""
-    tasks = FLOOR_TASKS
     with tempfile.TemporaryDirectory() as directory:
-        path = write_json_play(tasks, directory)
+        path = write_json_play(FLOOR_TASKS, directory)
         return median([run_playbook(path)[0] for _run in range(repeat)])
 
 
@@ -306,21 +305,9 @@ def run_playbook(path):
 def run_command_loop(work):
     """The collection-less way: one command task per object, LOOP_MAX objects at most; returns seconds per object."""
     lines = ip_batch_lines(work)[:LOOP_MAX]
-    play = [
-        {
-            "name": "loop",
-            "hosts": "localhost",
-            "gather_facts": False,
-            "tasks": [{"name": "ip", "ansible.builtin.command": "ip -n %s {{ item }}" % NS, "loop": lines}],
-        }
-    ]
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", delete=False) as handle:
-        json.dump(play, handle)
-    try:
-        elapsed = timed(lambda: sh("ansible-playbook", "-i", "localhost,", "-c", "local", handle.name))
-    finally:
-        os.unlink(handle.name)
-    return elapsed / len(lines)
+    tasks = [{"name": "ip", "ansible.builtin.command": "ip -n %s {{ item }}" % NS, "loop": lines}]
+    with tempfile.TemporaryDirectory() as directory:
+        return run_playbook(write_json_play(tasks, directory))[0] / len(lines)
 
 
 def median(values):

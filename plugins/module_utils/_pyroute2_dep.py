@@ -12,6 +12,9 @@ Every module_utils file takes pyroute2's message classes from here. They are
 loaded without running ``pyroute2/__init__.py``, which imports IPRoute, NDB,
 IPDB, conntrack and asyncio - none of which we use - and costs 0.25 s of every
 module run (``python -X importtime``); the submodules we use do not need it.
+The bare package stays for the life of the (single-purpose) module process, so
+code that wants all of pyroute2 (``from pyroute2 import IPRoute``) in the same
+process must import it before this module.
 """
 
 from __future__ import absolute_import, division, print_function
