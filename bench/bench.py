@@ -175,8 +175,12 @@ def run_ip_batch(work):
 
 UTILS_CODE = r"""
 import json, resource, sys, time
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource, _route, _rule
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_policy, _xfrm_state
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as _xfrm_policy
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import state as _xfrm_state
 work = json.load(sys.stdin)
 _netlink.enter_namespace(sys.argv[1])
 KINDS = {"xfrm_policy": (_xfrm_policy.PolicyKind, _xfrm_policy.CONFIG_OPTIONS, {}),

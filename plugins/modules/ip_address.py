@@ -247,8 +247,11 @@ gathered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._address import CONFIG_OPTIONS, AddressKind
-from ansible_collections.linuxnet.vpn.plugins.module_utils._module import resource_argument_spec, run_resource_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.address import CONFIG_OPTIONS, AddressKind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    resource_argument_spec,
+    run_resource_module,
+)
 
 
 def main():

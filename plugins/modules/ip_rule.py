@@ -210,12 +210,12 @@ gathered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._module import (
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     resource_argument_spec,
     routing_scope_argument_spec,
     run_resource_module,
 )
-from ansible_collections.linuxnet.vpn.plugins.module_utils._rule import CONFIG_OPTIONS, RuleKind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.rule import CONFIG_OPTIONS, RuleKind
 
 
 def main():

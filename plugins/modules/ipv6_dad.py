@@ -202,13 +202,13 @@ persisted:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._ipv6_dad import (
+from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.ipv6_dad import (
     CONFIG_OPTIONS,
     DEFAULT_PERSIST_PATH,
     STATES,
     run_ipv6_dad,
 )
-from ansible_collections.linuxnet.vpn.plugins.module_utils._module import namespace_argument_spec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import namespace_argument_spec
 
 
 def main():

@@ -104,10 +104,10 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _route_table as rt
-from ansible_collections.linuxnet.vpn.plugins.module_utils._files import read_text, write_text
-from ansible_collections.linuxnet.vpn.plugins.module_utils._resource import STATES, ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils._tables import parse_rt_tables, table_files
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import STATES, ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route_table as rt
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import parse_rt_tables, table_files
 
 
 def other_names(path):

@@ -161,7 +161,7 @@ gathered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._tuntap import run_tuntap
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import run_tuntap
 
 CONFIG_OPTIONS = dict(
     name=dict(type="str", required=True),

@@ -171,7 +171,7 @@ missing:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._tuntap import run_tuntap_info
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import run_tuntap_info
 
 
 def main():

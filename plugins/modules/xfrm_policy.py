@@ -270,9 +270,12 @@ spd:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._module import resource_argument_spec, run_resource_module
-from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm import xfrm_scope_argument_spec
-from ansible_collections.linuxnet.vpn.plugins.module_utils._xfrm_policy import CONFIG_OPTIONS, PolicyKind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    resource_argument_spec,
+    run_resource_module,
+)
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.common import xfrm_scope_argument_spec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.policy import CONFIG_OPTIONS, PolicyKind
 
 
 def main():

@@ -14,7 +14,8 @@ import uuid
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
 
 
 def ip(*args):

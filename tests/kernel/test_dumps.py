@@ -8,7 +8,9 @@ import subprocess
 import pytest
 from conftest import inside
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _netlink, _route, _rule
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
 
 ROUTES = [
     "-4 addr add 192.0.2.10/24 dev k0",

@@ -12,7 +12,9 @@ import time
 
 from conftest import ROOT, finish, inside, ip, start_module
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _route, _xfrm_policy
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as _xfrm_policy
 
 MODULE = "ip_route"
 
@@ -44,7 +46,8 @@ def test_a_crashed_run_does_not_keep_the_namespace_locked(netns, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; sys.path.insert(0, %r)\n"
-         "from ansible_collections.linuxnet.vpn.plugins.module_utils import _module, _netlink\n"
+         "from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module\n"
+         "from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink\n"
          "_netlink.enter_namespace(%r)\n"
          "lock = _module.NamespaceLock().__enter__(); print('locked', flush=True); time.sleep(600)" % (ROOT, netns)],
         stdout=subprocess.PIPE, text=True,

@@ -10,7 +10,8 @@ from conftest import ip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _route, _rule
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
 
 PREFIXES = ["10.%d.0.0/16" % i for i in range(6)] + ["2001:db8:%x::/48" % i for i in range(6)]
 TABLES = ["100", "101", "main"]

@@ -9,8 +9,8 @@ from conftest import finish, inside, ip, start_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _xfrm_policy as xp
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as xp
 
 MODULE = "xfrm_policy"
 PREFIXES = ["10.%d.0.0/16" % i for i in range(4)] + ["2001:db8:%x::/48" % i for i in range(4)]

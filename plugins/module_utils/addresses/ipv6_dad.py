@@ -1,0 +1,530 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection: not a public API, it may change at any time.
+
+"""IPv6 duplicate address detection settings per interface (ipv6_dad).
+
+The settings live in /proc/sys/net/ipv6/conf/<dev>/<key>. The module process
+enters the target namespace first, so /proc/sys/net is that namespace's. Device
+names are used as they are in that path: `eth0.100` is the directory
+`eth0.100` (only sysctl(8)'s dotted names need the dot written as a slash).
+
+Settings are not objects: `merged` sets the listed keys, `replaced` also puts
+the device's other DAD keys back to their defaults, `deleted` puts the listed
+keys (all five when none is listed) back to their defaults, `gathered` reports.
+The default of a key is what a device created now would get, i.e. the value
+in conf/default; for `default` and `all` themselves it is the kernel's
+compiled-in value.
+
+Persistence writes one sysctl.d file that the collection owns, in the slash
+form `net/ipv6/conf/eth0.100/accept_dad = 0`, which systemd-sysctl and
+procps' sysctl both read as the path, dots kept (sysctl.d(5)). It is refused
+outside the root network namespace: nothing reads /etc/sysctl.d for another.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import traceback
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2, ifaddrmsg, ifinfmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import dad as _dad
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import NamespaceLock
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import (
+    RTEXT_FILTER_SKIP_STATS,
+    RTM_GETLINK,
+    RTM_NEWLINK,
+    LinkNames,
+)
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
+    NETLINK_ROUTE,
+    NamespaceError,
+    Netlink,
+    NetlinkError,
+    enter_namespace,
+)
+
+CONF_DIR = "/proc/sys/net/ipv6/conf"
+DEFAULT_PERSIST_PATH = "/etc/sysctl.d/90-linuxnet-vpn-ipv6-dad.conf"
+HEADER = (
+    "# IPv6 duplicate address detection settings managed by the Ansible collection linuxnet.vpn (ipv6_dad).\n"
+    "# Edits are overwritten. Slash form: dots in interface names are kept (sysctl.d(5)).\n"
+)
+STATES = ("merged", "replaced", "deleted", "gathered")
+SPECIAL = ("all", "default")
+KEYS = ("accept_dad", "dad_transmits", "optimistic_dad", "use_optimistic", "enhanced_dad")
+BOOL_KEYS = ("optimistic_dad", "use_optimistic", "enhanced_dad")
+# The kernel's compiled-in values (net/ipv6/addrconf.c: ipv6_devconf, ipv6_devconf_dflt).
+BUILTIN = {
+    "all": dict(accept_dad=0, dad_transmits=1, optimistic_dad=0, use_optimistic=0, enhanced_dad=1),
+    "default": dict(accept_dad=1, dad_transmits=1, optimistic_dad=0, use_optimistic=0, enhanced_dad=1),
+}
+NOARP_ACCEPT_DAD = -1  # what the kernel gives lo and devices without ARP, e.g. tun (DAD never runs there)
+IFF_LOOPBACK, IFF_NOARP = 0x8, 0x80
+IFNAMSIZ = 16
+DAD_TRANSMITS_MAX = 0x7FFFFFFF
+
+CONFIG_OPTIONS = dict(
+    dev=dict(type="str", required=True),
+    accept_dad=dict(type="int"),
+    dad_transmits=dict(type="int"),
+    optimistic_dad=dict(type="bool"),
+    use_optimistic=dict(type="bool"),
+    enhanced_dad=dict(type="bool"),
+)
+
+
+def validate_dev(value, field):
+    """A device name as the kernel allows it (dev_valid_name), or `all` / `default`."""
+    if (
+        not isinstance(value, str)
+        or not value
+        or len(value) >= IFNAMSIZ
+        or value in (".", "..")
+        or any(c in "/:" or c.isspace() for c in value)
+    ):
+        raise ValidationError(field, value, "is not a device name (1 to 15 characters, no '/', ':' or space)")
+    return value
+
+
+def validate_item(item, field):
+    """{'dev': name, 'settings': {key: int}} with only the keys the item sets (pure)."""
+    dev = validate_dev(item.get("dev"), field + ".dev")
+    settings = {}
+    value = item.get("accept_dad")
+    if value is not None:
+        if value not in (-1, 0, 1, 2):
+            raise ValidationError(
+                field + ".accept_dad",
+                value,
+                "must be 0 (off), 1 (on), 2 (on, and disable IPv6 on a duplicate "
+                "MAC-based link-local address) or -1 (the kernel's value for lo)",
+            )
+        settings["accept_dad"] = value
+    value = item.get("dad_transmits")
+    if value is not None:
+        if not 0 <= value <= DAD_TRANSMITS_MAX:
+            raise ValidationError(field + ".dad_transmits", value, "is out of range 0..%d" % DAD_TRANSMITS_MAX)
+        settings["dad_transmits"] = value
+    for key in BOOL_KEYS:
+        if item.get(key) is not None:
+            settings[key] = 1 if item[key] else 0
+    return dict(dev=dev, settings=settings)
+
+
+def sysctl_name(dev, key):
+    """The name sysctl(8) prints: dots separate, so a dot inside the device name is written '/'."""
+    return "net.ipv6.conf.%s.%s" % (dev.replace(".", "/"), key)
+
+
+def sysctl_path_name(dev, key):
+    """The slash form written to the sysctl.d file: the path under /proc/sys, dots kept."""
+    return "net/ipv6/conf/%s/%s" % (dev, key)
+
+
+def normalize_sysctl_name(name):
+    """Path form of a sysctl name as systemd-sysctl and procps read it (first separator decides)."""
+    name = name.strip()
+    first = min((i for i in (name.find("."), name.find("/")) if i >= 0), default=-1)
+    if first >= 0 and name[first] == ".":
+        name = "".join({".": "/", "/": "."}.get(c, c) for c in name)
+    return name.strip("/")
+
+
+def same_value(key, have, want):
+    if have is None:
+        return False
+    if key in BOOL_KEYS:
+        return bool(have) == bool(want)
+    return have == want
+
+
+def default_value(dev, key, defaults, noarp=()):
+    """The value a key returns to (`deleted`, `replaced`): conf/default's, or the compiled-in one.
+
+    The kernel gives devices without ARP (tun, lo) accept_dad -1 whatever conf/default says
+    (ipv6_add_dev), so that is their default; `noarp` names them.
+    """
+    if dev in SPECIAL:
+        return BUILTIN[dev][key]
+    if key == "accept_dad" and (dev in noarp or dev == "lo"):
+        return NOARP_ACCEPT_DAD
+    return defaults.get(key, BUILTIN["default"][key])
+
+
+def item_targets(state, item, defaults, noarp=()):
+    dev, settings = item["dev"], item["settings"]
+    if state == "merged":
+        keys = [(key, settings[key]) for key in KEYS if key in settings]
+    elif state == "replaced":
+        keys = [(key, settings.get(key, default_value(dev, key, defaults, noarp))) for key in KEYS]
+    elif state == "deleted":
+        listed = [key for key in KEYS if key in settings] or list(KEYS)
+        keys = [(key, default_value(dev, key, defaults, noarp)) for key in listed]
+    else:
+        keys = []
+    return [(dev, key, value) for key, value in keys]
+
+
+def targets(state, want, defaults, noarp=()):
+    """[(dev, key, value)] that `state` asks for (pure; `want` from validate_item).
+
+    `default` is done first: a device put back to its defaults in the same task gets the new values of
+    `default`, the ones a device created after the task would get.
+    """
+    first = [item for item in want if item["dev"] == "default"]
+    result = [target for item in first for target in item_targets(state, item, defaults, noarp)]
+    defaults = dict(defaults, **{key: value for _dev, key, value in result})
+    for item in want:
+        if item["dev"] != "default":
+            result.extend(item_targets(state, item, defaults, noarp))
+    return result
+
+
+def plan(wanted, current):
+    """[(dev, key, old, new)] for the targets whose current value differs (pure)."""
+    changes = []
+    for dev, key, value in wanted:
+        old = current.get(dev, {}).get(key)
+        if not same_value(key, old, value):
+            changes.append((dev, key, old, value))
+    return changes
+
+
+def change_line(change):
+    dev, key, old, new = change
+    return "%s = %s (was %s)" % (sysctl_name(dev, key), new, "unset" if old is None else old)
+
+
+def settings_text(current, devices):
+    """`sysctl`-style lines of every DAD key of `devices` (diff before/after)."""
+    lines = []
+    for dev in devices:
+        for key in KEYS:
+            value = current.get(dev, {}).get(key)
+            if value is not None:
+                lines.append("%s = %s\n" % (sysctl_name(dev, key), value))
+    return "".join(lines)
+
+
+def to_config(dev, values):
+    config = dict(dev=dev)
+    for key in KEYS:
+        if values.get(key) is None:
+            continue
+        config[key] = bool(values[key]) if key in BOOL_KEYS else values[key]
+    return config
+
+
+# --- /proc/sys: the seam to the kernel's settings (a directory, so tests can use a temporary one) ---------
+
+
+def read_settings(dev, conf_dir=CONF_DIR):
+    """{key: int} of one device's directory, None if the directory is absent; keys the kernel lacks are left out."""
+    directory = os.path.join(conf_dir, dev)
+    if not os.path.isdir(directory):
+        return None
+    values = {}
+    for key in KEYS:
+        try:
+            with open(os.path.join(directory, key)) as handle:
+                values[key] = int(handle.read().strip())
+        except (OSError, ValueError):
+            continue
+    return values
+
+
+def write_setting(dev, key, value, conf_dir=CONF_DIR):
+    path = os.path.join(conf_dir, dev, key)
+    with open(path, "w") as handle:
+        handle.write("%d\n" % value)
+
+
+def list_devices(conf_dir=CONF_DIR):
+    """Every entry of conf/: the devices with IPv6, plus all and default."""
+    try:
+        return sorted(os.listdir(conf_dir))
+    except OSError:
+        return []
+
+
+class ApplyFailed(Exception):
+    pass
+
+
+def apply_settings(changes, conf_dir=CONF_DIR, writer=write_setting):
+    """Write each change; if the kernel refuses one, write the earlier ones back (all or nothing)."""
+    done = []
+    for change in changes:
+        dev, key, old, new = change
+        try:
+            writer(dev, key, new, conf_dir)
+        except OSError as exc:
+            message = "%s = %s failed: %s" % (sysctl_name(dev, key), new, exc.strerror or exc)
+            undo_errors = []
+            for undo_dev, undo_key, undo_old, _undo_new in reversed(done):
+                try:
+                    writer(undo_dev, undo_key, undo_old, conf_dir)
+                except OSError as undo_exc:
+                    undo_errors.append("%s (%s)" % (sysctl_name(undo_dev, undo_key), undo_exc.strerror))
+            if undo_errors:
+                message += "; writing back the earlier changes also failed: %s" % ", ".join(undo_errors)
+            else:
+                message += "; the %d change(s) already made by this task were written back" % len(done)
+            raise ApplyFailed(message)
+        done.append(change)
+
+
+# --- the persistence file ---------------------------------------------------------------------------------
+
+
+def parse_persisted(text):
+    """{(dev, key): value} of the owned file's DAD lines (either sysctl.d form)."""
+    entries = {}
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line or line[0] in "#;" or "=" not in line:
+            continue
+        name, _sep, value = line.partition("=")
+        parts = normalize_sysctl_name(name.lstrip("-")).split("/")
+        if len(parts) != 5 or parts[:3] != ["net", "ipv6", "conf"] or parts[4] not in KEYS:
+            continue
+        try:
+            entries[(parts[3], parts[4])] = int(value.strip())
+        except ValueError:
+            continue
+    return entries
+
+
+def persisted_after(state, want, entries):
+    """The owned file's entries after `state` (pure): what merged/replaced set, without what they reset."""
+    after = dict(entries)
+    for item in want:
+        dev, settings = item["dev"], item["settings"]
+        if state == "merged":
+            for key, value in settings.items():
+                after[(dev, key)] = value
+        elif state == "replaced":
+            for key in KEYS:
+                if key in settings:
+                    after[(dev, key)] = settings[key]
+                else:
+                    after.pop((dev, key), None)
+        elif state == "deleted":
+            for key in [k for k in KEYS if k in settings] or KEYS:
+                after.pop((dev, key), None)
+    return after
+
+
+def render_persisted(entries):
+    order = {key: position for position, key in enumerate(KEYS)}
+    lines = [
+        "%s = %d\n" % (sysctl_path_name(dev, key), value)
+        for (dev, key), value in sorted(
+            entries.items(), key=lambda e: (e[0][0] not in SPECIAL, e[0][0], order[e[0][1]])
+        )
+    ]
+    return HEADER + "".join(lines)
+
+
+def network_namespace_id(path):
+    st = os.stat(path)
+    return st.st_dev, st.st_ino
+
+
+# The kernel registers these only for the initial network namespace (net_core_table in
+# net/core/sysctl_net_core.c); /proc/sys/net shows the namespace of the reading process.
+INIT_ONLY_SYSCTLS = ("/proc/sys/net/core/netdev_max_backlog", "/proc/sys/net/core/dev_weight")
+
+
+def in_root_namespace(proc="/proc"):
+    """(True or False, how it was told): this process's network namespace is PID 1's (the host's)."""
+    try:
+        return (
+            network_namespace_id(os.path.join(proc, "self/ns/net"))
+            == network_namespace_id(os.path.join(proc, "1/ns/net")),
+            "PID 1's",
+        )
+    except OSError:
+        # PID 1's namespace cannot be read (a sandbox may deny it even to root): tell the initial
+        # namespace by the sysctls that only it has.
+        return any(os.path.exists(path) for path in INIT_ONLY_SYSCTLS), "the initial one"
+
+
+def check_root_namespace(namespace, probe=in_root_namespace):
+    """Raise ValidationError unless this process is in the root network namespace."""
+    root, what = probe()
+    if not root:
+        where = "network namespace %r" % namespace if namespace else "a network namespace other than %s" % what
+        raise ValidationError(
+            "persist",
+            True,
+            "is only meaningful in the root network namespace: this task runs in %s, and only the root "
+            "namespace reads /etc/sysctl.d at boot; drop persist (runtime only) or run it on the host" % where,
+        )
+
+
+# --- the run ----------------------------------------------------------------------------------------------
+
+
+def link_flags(netlink, dev):
+    """The IFF_* flags of a device (RTM_GETLINK by name), 0 if it vanished."""
+    msg = ifinfmsg()
+    msg["attrs"] = [("IFLA_IFNAME", dev), ("IFLA_EXT_MASK", RTEXT_FILTER_SKIP_STATS)]
+    try:
+        replies = netlink.request(msg, RTM_GETLINK)
+    except NetlinkError as exc:
+        if exc.code in (errno.ENODEV, errno.ENOENT):
+            return 0
+        raise
+    return replies[0]["flags"] if replies else 0
+
+
+def dad_addresses(netlink, names, devices):
+    """{dev: {'tentative': [...], 'optimistic': [...], 'dadfailed': [...]}} from one IPv6 address dump."""
+    report = {dev: dict(tentative=[], optimistic=[], dadfailed=[]) for dev in devices}
+    indexes = {names.index(dev): dev for dev in devices}
+    for (address, index), flags in sorted(_dad.address_flags(netlink).items()):
+        dev = indexes.get(index)
+        if dev is None:
+            continue
+        state = _dad.dad_state(flags)
+        if state == "dadfailed":
+            report[dev]["dadfailed"].append(address)
+        elif flags & _dad.IFA_F_TENTATIVE:
+            report[dev]["optimistic" if flags & _dad.IFA_F_OPTIMISTIC else "tentative"].append(address)
+    return report
+
+
+def resolve_devices(want, names, conf_dir, persist):
+    """Check each listed device now; return the devices absent here (persisted only) and warnings."""
+    absent, warnings = [], []
+    for position, item in enumerate(want):
+        dev = item["dev"]
+        if os.path.isdir(os.path.join(conf_dir, dev)):
+            continue
+        field = "config[%d].dev" % position
+        if dev in SPECIAL:
+            raise ValidationError(field, dev, "has no settings here: is IPv6 disabled in this kernel?")
+        if names.index(dev) is not None:
+            raise ValidationError(
+                field, dev, "has no IPv6 configuration (its MTU is below 1280, or IPv6 is off for it)"
+            )
+        if not persist:
+            raise ValidationError(field, dev, "is not a device in this namespace")
+        absent.append(dev)
+        warnings.append(
+            "%s is not a device now: its settings are only written to the persistence file, for when it appears" % dev
+        )
+    return absent, warnings
+
+
+def file_change_lines(before, after):
+    """`persist`/`unpersist` lines for the entries of the owned file that change."""
+    lines = []
+    for dev, key in sorted(set(before) | set(after)):
+        if before.get((dev, key)) == after.get((dev, key)):
+            continue
+        if (dev, key) in after:
+            lines.append("persist %s = %d" % (sysctl_path_name(dev, key), after[(dev, key)]))
+        else:
+            lines.append("unpersist %s" % sysctl_path_name(dev, key))
+    return lines
+
+
+def restore_file(module, path, text):
+    if text is None:
+        os.remove(path)
+    else:
+        write_text(module, path, text)
+
+
+def validate_config(config):
+    want = [validate_item(item, "config[%d]" % i) for i, item in enumerate(config)]
+    seen = {}
+    for position, item in enumerate(want):
+        if item["dev"] in seen:
+            raise ValidationError("config[%d].dev" % position, item["dev"], "repeats config[%d]" % seen[item["dev"]])
+        seen[item["dev"]] = position
+    return want
+
+
+def converge(module, netlink, want, conf_dir):
+    """Read, plan, write (unless check mode); return the result fields and warnings."""
+    params = module.params
+    state, persist, path = params["state"], params["persist"], params["persist_path"]
+    names = LinkNames(netlink)
+    absent, warnings = resolve_devices(want, names, conf_dir, persist)
+    devices = [item["dev"] for item in want] or list_devices(conf_dir)
+    live = [dev for dev in devices if dev not in absent]
+    current = {dev: read_settings(dev, conf_dir) or {} for dev in live}
+    defaults = read_settings("default", conf_dir) or {}
+    noarp = [dev for dev in live if dev not in SPECIAL and link_flags(netlink, dev) & (IFF_NOARP | IFF_LOOPBACK)]
+    changes = plan(targets(state, [item for item in want if item["dev"] not in absent], defaults, noarp), current)
+    text = read_text(path) if persist else None
+    entries = parse_persisted(text)
+    new_entries = persisted_after(state, want, entries) if persist else entries
+    file_changes = file_change_lines(entries, new_entries)
+    new_text = render_persisted(new_entries)
+    if not module.check_mode:
+        # The file first: if it cannot be written, nothing has changed yet; if the kernel then refuses a
+        # setting, the settings already written are put back and so is the file.
+        if file_changes:
+            write_text(module, path, new_text)
+        try:
+            apply_settings(changes, conf_dir)
+        except ApplyFailed:
+            if file_changes:
+                restore_file(module, path, text)
+            raise
+    after = {dev: dict(values) for dev, values in current.items()}
+    for dev, key, _old, new in changes:
+        after[dev][key] = new
+    result = dict(
+        changed=bool(changes or file_changes),
+        changes=[change_line(change) for change in changes] + file_changes,
+        settings=[to_config(dev, after[dev]) for dev in live],
+        addresses=dad_addresses(netlink, names, [dev for dev in live if dev not in SPECIAL]),
+    )
+    if state == "gathered":
+        result["gathered"] = [to_config(dev, current[dev]) for dev in live]
+    if persist:
+        result["persisted"] = [dict(dev=dev, key=key, value=value) for (dev, key), value in sorted(new_entries.items())]
+    if module._diff and result["changed"]:
+        diffs = []
+        if changes:
+            diffs.append(dict(before=settings_text(current, live), after=settings_text(after, live)))
+        if file_changes:
+            diffs.append(dict(before=text or "", after=new_text, before_header=path, after_header=path))
+        result["diff"] = diffs if len(diffs) > 1 else diffs[0]
+    return result, warnings
+
+
+def run_ipv6_dad(module, conf_dir=CONF_DIR):
+    """The ipv6_dad module: validate, enter the namespace, lock, read, plan, write, persist, report."""
+    check_pyroute2(module)
+    params = module.params
+    if params["state"] in ("merged", "replaced", "deleted") and not params["config"]:
+        module.fail_json(msg="config: state=%s needs at least one item" % params["state"])
+    try:
+        want = validate_config(params["config"])
+        enter_namespace(params["namespace"])
+        if params["persist"]:
+            check_root_namespace(params["namespace"])
+        with NamespaceLock(), Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg, _dad.RTM_NEWADDR: ifaddrmsg}) as netlink:
+            result, warnings = converge(module, netlink, want, conf_dir)
+    except (ValidationError, NamespaceError, ApplyFailed) as exc:
+        module.fail_json(msg=str(exc))
+    except NetlinkError as exc:
+        module.fail_json(msg="netlink: %s" % exc, exception=traceback.format_exc())
+    for warning in warnings:
+        module.warn(warning)
+    module.exit_json(**result)

@@ -1,0 +1,478 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection: not a public API, it may change at any time.
+
+"""Routes in any table (RTM_*ROUTE): validation, canonical form, requests.
+
+Identity is the kernel's: (family, table, dst, tos, metric). Every other
+attribute can change in place with NLM_F_REPLACE, so a changed route is
+replaced atomically, never deleted and re-added.
+
+A route is a dict with every field of FIELDS; `validate` leaves fields the
+user did not set out of the dict, so `merged` can tell "unset" from "default".
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg, rtmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import RTM_NEWADDR, wait_for_dad
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_NEWLINK, LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
+    NETLINK_ROUTE,
+    NLM_F_CREATE,
+    NLM_F_EXCL,
+    NLM_F_REPLACE,
+    Netlink,
+    register_flat,
+)
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import (
+    read_table_names,
+    table_name,
+    table_number,
+)
+
+if rtmsg is not None:
+    register_flat(rtmsg)  # requests packed and replies read in one pass (see _netlink.FlatCodec)
+
+RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
+RTM_F_CLONED = 0x200
+RTNH_F_ONLINK = 0x4
+TYPES = {
+    "unicast": 1, "local": 2, "broadcast": 3, "anycast": 4, "multicast": 5,
+    "blackhole": 6, "unreachable": 7, "prohibit": 8, "throw": 9, "nat": 10,
+}  # fmt: skip
+TYPE_NAMES = {number: name for name, number in TYPES.items()}
+REJECT_TYPES = ("blackhole", "unreachable", "prohibit", "throw")
+SCOPES = {"universe": 0, "global": 0, "site": 200, "link": 253, "host": 254, "nowhere": 255}
+SCOPE_NAMES = {0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere"}
+DEFAULT_METRIC = {norm.AF_INET: 0, norm.AF_INET6: 1024}  # what the kernel stores for "no metric"
+
+IDENTITY = ("family", "table", "dst", "tos", "metric")
+FIELDS = IDENTITY + ("type", "dev", "via", "src", "scope", "protocol", "mtu", "advmss", "onlink", "multipath")
+
+NEXTHOP_OPTIONS = dict(
+    via=dict(type="str"),
+    dev=dict(type="str"),
+    weight=dict(type="int", default=1),
+    onlink=dict(type="bool", default=False),
+)
+CONFIG_OPTIONS = dict(
+    dst=dict(type="str", required=True),
+    family=dict(type="str", choices=["inet", "inet6"]),
+    type=dict(type="str", choices=sorted(t for t in TYPES if t not in ("anycast", "multicast", "nat"))),
+    dev=dict(type="str"),
+    via=dict(type="str"),
+    src=dict(type="str"),
+    table=dict(type="str"),
+    metric=dict(type="int"),
+    scope=dict(type="str", choices=sorted(SCOPES)),
+    protocol=dict(type="int"),
+    tos=dict(type="int"),
+    mtu=dict(type="int"),
+    advmss=dict(type="int"),
+    onlink=dict(type="bool"),
+    multipath=dict(type="list", elements="dict", options=NEXTHOP_OPTIONS),
+)
+
+
+def default_scope(route):
+    """The scope `ip route add` picks when none is given."""
+    if route["family"] == norm.AF_INET6:
+        return 0
+    if route["type"] in ("local", "nat"):
+        return 254
+    if route["type"] in ("broadcast", "multicast", "anycast"):
+        return 253
+    if route["type"] == "unicast" and not route.get("via") and not route.get("multipath"):
+        return 253
+    return 0
+
+
+def _validate_nexthop(hop, field, family):
+    if not hop.get("via") and not hop.get("dev"):
+        raise ValidationError(field, hop, "needs via or dev")
+    via = None
+    if hop.get("via"):
+        via = norm.parse_address(hop["via"], field + ".via")[1]
+    weight = norm.parse_int(hop.get("weight", 1), field + ".weight", 1, 256)
+    return (via, hop.get("dev") or None, weight, bool(hop.get("onlink")))
+
+
+def _check_gateway_family(family, via, field):
+    gateway_family = norm.parse_address(via, field)[0]
+    if family == norm.AF_INET6 and gateway_family == norm.AF_INET:
+        raise ValidationError(field, via, "is IPv4: an IPv6 route cannot use an IPv4 gateway (the reverse works)")
+
+
+def check_destination(route, field):
+    """A unicast, local or broadcast route must say where it goes."""
+    kind = route.get("type") or "unicast"
+    if kind in ("unicast", "local", "broadcast") and not (
+        route.get("dev") or route.get("via") or route.get("multipath")
+    ):
+        raise ValidationError(field, route["dst"], "needs dev, via or multipath (a %s route goes somewhere)" % kind)
+
+
+def validate_route(item, field, table_names, partial=False):
+    """Turn one config item into a (partial) canonical route; raises ValidationError.
+
+    With `partial` (state merged) an item may change a few attributes of an
+    existing route, so it need not say where the route goes.
+    """
+    dst_text = item["dst"]
+    declared = item.get("family")
+    family = norm.FAMILIES.get(declared)
+    if dst_text != "default":
+        family, dst = norm.parse_prefix(dst_text, field + ".dst", family)
+    else:
+        family = family or (norm.AF_INET6 if item.get("via") and ":" in item["via"] else norm.AF_INET)
+        dst = norm.parse_prefix("default", field + ".dst", family)[1]
+    route = {"family": family, "dst": dst}
+    table = item.get("table")
+    if item.get("type") == "local" and table is None:
+        table = "local"
+    route["table"] = 254 if table is None else table_number(table, table_names)
+    if route["table"] is None or route["table"] == 0:
+        raise ValidationError(field + ".table", table, "is not a table number or a name in rt_tables")
+    route["tos"] = norm.parse_int(item.get("tos") or 0, field + ".tos", 0, norm.U8)
+    metric = item.get("metric")
+    route["metric"] = (
+        DEFAULT_METRIC[family] if metric is None else norm.parse_int(metric, field + ".metric", 0, norm.U32)
+    )
+    if family == norm.AF_INET6 and route["metric"] == 0:
+        route["metric"] = 1024  # the kernel stores 0 as 1024 for IPv6
+    if item.get("type") is not None:
+        route["type"] = item["type"]
+    if item.get("via"):
+        _check_gateway_family(family, item["via"], field + ".via")
+        route["via"] = norm.parse_address(item["via"], field + ".via")[1]
+    if item.get("src"):
+        route["src"] = norm.parse_address(item["src"], field + ".src", family)[1]
+    for key in ("dev", "protocol", "mtu", "advmss", "onlink"):
+        if item.get(key) is not None:
+            route[key] = item[key]
+    if "protocol" in route:
+        route["protocol"] = norm.parse_int(route["protocol"], field + ".protocol", 0, norm.U8)
+    for key in ("mtu", "advmss"):
+        if key in route:
+            route[key] = norm.parse_int(route[key], "%s.%s" % (field, key), 1, norm.U32)
+    if item.get("scope") is not None:
+        route["scope"] = SCOPES[item["scope"]]
+    if item.get("multipath"):
+        if item.get("via") or item.get("dev"):
+            raise ValidationError(field + ".multipath", "...", "replaces via and dev: set one or the other")
+        hops = []
+        for position, hop in enumerate(item["multipath"]):
+            hop_field = "%s.multipath[%d]" % (field, position)
+            if hop.get("via"):
+                _check_gateway_family(family, hop["via"], hop_field + ".via")
+            hops.append(_validate_nexthop(hop, hop_field, family))
+        route["multipath"] = tuple(sorted(hops, key=repr))
+    kind = route.get("type", "unicast")
+    if kind in REJECT_TYPES and (route.get("via") or route.get("dev") or route.get("multipath")):
+        raise ValidationError(field + ".type", kind, "routes take neither via, dev nor multipath")
+    if not partial:
+        check_destination(route, field)
+    return route
+
+
+def complete_route(route, protocol):
+    """Fill in what the kernel would report for fields the user left unset."""
+    full = dict.fromkeys(FIELDS)
+    full.update(type="unicast", onlink=False, protocol=protocol)
+    full.update(route)
+    if full.get("scope") is None:
+        full["scope"] = default_scope(full)
+    return full
+
+
+def decode_route(msg, names):
+    """Canonical route from a kernel RTM_NEWROUTE message (`names`: LinkNames)."""
+    family = msg["family"]
+    dst = msg.get_attr("RTA_DST") or ("0.0.0.0" if family == norm.AF_INET else "::")
+    route = dict.fromkeys(FIELDS)
+    route.update(
+        family=family,
+        table=msg.get_attr("RTA_TABLE") or msg["table"],
+        dst=norm.prefix_text(dst, msg["dst_len"]),
+        tos=msg["tos"],
+        metric=msg.get_attr("RTA_PRIORITY") or 0,
+        type=TYPE_NAMES.get(msg["type"], str(msg["type"])),
+        scope=msg["scope"],
+        protocol=msg["proto"],
+        onlink=bool(msg["flags"] & RTNH_F_ONLINK),
+    )
+    route["via"] = _gateway(msg)
+    prefsrc = msg.get_attr("RTA_PREFSRC")
+    route["src"] = norm.parse_address(prefsrc, "RTA_PREFSRC")[1] if prefsrc else None
+    oif = msg.get_attr("RTA_OIF")
+    if oif and route["type"] not in REJECT_TYPES:  # IPv6 reject routes report dev lo
+        route["dev"] = names.name(oif)
+    metrics = msg.get_attr("RTA_METRICS")
+    if metrics is not None:
+        route["mtu"] = metrics.get_attr("RTAX_MTU")
+        route["advmss"] = metrics.get_attr("RTAX_ADVMSS")
+    hops = msg.get_attr("RTA_MULTIPATH")
+    if hops:
+        route["multipath"] = tuple(
+            sorted(
+                (
+                    (_gateway(hop), names.name(hop["oif"]), hop["hops"] + 1, bool(hop["flags"] & RTNH_F_ONLINK))
+                    for hop in hops
+                ),
+                key=repr,
+            )
+        )
+        route["onlink"] = False
+    return route
+
+
+def _gateway(msg):
+    gateway = msg.get_attr("RTA_GATEWAY")
+    if gateway is None:
+        via = msg.get_attr("RTA_VIA")
+        gateway = via["addr"] if via else None
+    return norm.parse_address(gateway, "RTA_GATEWAY")[1] if gateway else None
+
+
+def _gateway_attr(family, via):
+    if norm.parse_address(via, "via")[0] == family:
+        return ("RTA_GATEWAY", via)
+    return ("RTA_VIA", {"family": norm.AF_INET6, "addr": via})  # IPv4 route via an IPv6 gateway
+
+
+def encode_route(route, index_of, delete=False):
+    """pyroute2 rtmsg for a complete canonical route (`index_of`: name -> ifindex)."""
+    msg = rtmsg()
+    msg["family"] = route["family"]
+    msg["dst_len"] = int(route["dst"].split("/")[1])
+    msg["tos"] = route["tos"]
+    msg["table"] = route["table"] if route["table"] < 256 else 252
+    msg["proto"] = route["protocol"]
+    msg["type"] = TYPES[route["type"]]
+    msg["scope"] = 255 if delete else route["scope"]  # RT_SCOPE_NOWHERE: delete whatever scope it has
+    msg["flags"] = RTNH_F_ONLINK if route["onlink"] else 0
+    attrs = [("RTA_TABLE", route["table"]), ("RTA_PRIORITY", route["metric"])]
+    if msg["dst_len"]:
+        attrs.append(("RTA_DST", route["dst"].split("/")[0]))
+    if route["dev"]:
+        attrs.append(("RTA_OIF", index_of(route["dev"])))
+    if route["via"]:
+        attrs.append(_gateway_attr(route["family"], route["via"]))
+    if route["src"]:
+        attrs.append(("RTA_PREFSRC", route["src"]))
+    metrics = [(name, route[key]) for key, name in (("mtu", "RTAX_MTU"), ("advmss", "RTAX_ADVMSS")) if route[key]]
+    if metrics:
+        attrs.append(("RTA_METRICS", {"attrs": metrics}))
+    if route["multipath"]:
+        hops = []
+        for via, dev, weight, onlink in route["multipath"]:
+            hop = {"oif": index_of(dev) if dev else 0, "hops": weight - 1, "flags": RTNH_F_ONLINK if onlink else 0}
+            hop["attrs"] = [_gateway_attr(route["family"], via)] if via else []
+            hops.append(hop)
+        attrs.append(("RTA_MULTIPATH", hops))
+    msg["attrs"] = attrs
+    return msg
+
+
+def render_route(route, table_names):
+    """One line in the words of `ip route` (plus the family)."""
+    dst = "default" if route["dst"].endswith("/0") else route["dst"]
+    words = [norm.FAMILY_NAMES.get(route["family"], str(route["family"]))]
+    if route["type"] != "unicast":
+        words.append(route["type"])
+    words.append(dst)
+    if route["tos"]:
+        words.extend(["tos", "0x%02x" % route["tos"]])
+    if route["via"]:
+        words.extend(["via", route["via"]])
+    if route["dev"]:
+        words.extend(["dev", route["dev"]])
+    words.extend(["table", table_name(route["table"], table_names), "proto", str(route["protocol"])])
+    if route["scope"]:
+        words.extend(["scope", SCOPE_NAMES.get(route["scope"], str(route["scope"]))])
+    words.extend(["metric", str(route["metric"])])
+    for key in ("src", "mtu", "advmss"):
+        if route[key]:
+            words.extend([key, str(route[key])])
+    if route["onlink"]:
+        words.append("onlink")
+    for via, dev, weight, onlink in route["multipath"] or ():
+        words.append("nexthop")
+        words.extend(["via", via] if via else [])
+        words.extend(["dev", dev] if dev else [])
+        words.extend(["weight", str(weight)])
+        words.extend(["onlink"] if onlink else [])
+    return " ".join(words)
+
+
+def route_to_config(route, table_names):
+    """A kernel route in the module's config vocabulary (for `gathered`)."""
+    config = dict(
+        dst=route["dst"],
+        family=norm.FAMILY_NAMES.get(route["family"]),
+        type=route["type"],
+        table=table_name(route["table"], table_names),
+        metric=route["metric"],
+        protocol=route["protocol"],
+        scope=SCOPE_NAMES.get(route["scope"], str(route["scope"])),
+    )
+    for key in ("dev", "via", "src", "tos", "mtu", "advmss"):
+        if route[key]:
+            config[key] = route[key]
+    if route["onlink"]:
+        config["onlink"] = True
+    if route["multipath"]:
+        config["multipath"] = [
+            dict(via=via, dev=dev, weight=weight, onlink=onlink) for via, dev, weight, onlink in route["multipath"]
+        ]
+    return config
+
+
+class RouteKind:
+    """ip_route objects for the resource engine (see _resource.py)."""
+
+    def __init__(self, params):
+        self.protocol = params.get("protocol", 76)
+        self.state = params.get("state")
+        self.wait_for_src = params.get("wait_for_src", True)
+        self.src_timeout = params.get("src_timeout", 10)
+        self.table_names = read_table_names()
+        self.names = None
+        self.scope_tables = None
+        for position, value in enumerate(params.get("tables") or []):
+            number = table_number(value, self.table_names)
+            if number is None:
+                raise ValidationError("tables[%d]" % position, value, "is not a table number or a name in rt_tables")
+            self.scope_tables = (self.scope_tables or set()) | {number}
+        self.scope_families = (
+            [norm.FAMILIES[params["family"]]] if params.get("family") else [norm.AF_INET, norm.AF_INET6]
+        )
+
+    # --- input -----------------------------------------------------------
+    def validate(self, item, field):
+        return validate_route(item, field, self.table_names, partial=self.state in ("merged", "deleted"))
+
+    def open(self):
+        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWROUTE: rtmsg, RTM_NEWLINK: ifinfmsg, RTM_NEWADDR: ifaddrmsg})
+        self.names = LinkNames(netlink)
+        return netlink
+
+    def resolve(self, netlink, route, field):
+        devices = [(field + ".dev", route.get("dev"))]
+        for position, hop in enumerate(route.get("multipath") or ()):
+            devices.append(("%s.multipath[%d].dev" % (field, position), hop[1]))
+        for dev_field, name in devices:
+            if name and self.names.index(name) is None:
+                raise ValidationError(dev_field, name, "is not a device in this namespace")
+        return route
+
+    def _dump_table(self, netlink, family, table):
+        msg = rtmsg()
+        msg["family"] = family
+        msg["table"] = table if table < 256 else 252
+        msg["attrs"] = [("RTA_TABLE", table)] if table else []
+        routes = []
+        for reply in netlink.dump(msg, RTM_GETROUTE):
+            if reply["flags"] & RTM_F_CLONED or reply["family"] != family:
+                continue
+            route = decode_route(reply, self.names)
+            if not table or route["table"] == table:
+                routes.append(route)
+        return routes
+
+    def dump(self, netlink, want, state):
+        """One dump per (family, table) the task can touch; the kernel does the filtering."""
+        if state in ("merged", "replaced") or (state == "deleted" and want):
+            wanted = sorted({(route["family"], route["table"]) for route in want})
+        else:
+            tables = sorted(self.scope_tables) if self.scope_tables else [0]  # 0: every table
+            wanted = [(family, table) for family in self.scope_families for table in tables]
+        routes = []
+        for family, table in wanted:
+            routes.extend(self._dump_table(netlink, family, table))
+        return routes
+
+    def before_apply(self, netlink, changes):
+        """Wait until every IPv6 `src` about to be used has left DAD's tentative state."""
+        if not self.wait_for_src:
+            return
+        wanted = set()
+        for change in changes:
+            route = change.new
+            if route and route["src"] and route["family"] == norm.AF_INET6:
+                index = self.names.index(route["dev"]) if route["dev"] else None
+                label = "src %s of route %s" % (route["src"], route["dst"])
+                wanted.add((route["src"], index, label))
+        wait_for_dad(netlink, sorted(wanted, key=repr), self.src_timeout)
+
+    # --- the engine's interface -------------------------------------------
+    @staticmethod
+    def key(route):
+        return tuple(route[field] for field in IDENTITY)
+
+    def owned(self, route):
+        return route["protocol"] == self.protocol
+
+    def complete(self, want):
+        check_destination(want, "route %s in table %s" % (want["dst"], table_name(want["table"], self.table_names)))
+        return complete_route(want, self.protocol)
+
+    def replacement(self, have, want):
+        route = self.complete(want)
+        if route["via"] and not route["dev"] and have["via"] == route["via"]:
+            route["dev"] = have["dev"]  # the kernel picks the device of a gateway
+        return route
+
+    def merge(self, have, want):
+        merged = dict(have)
+        merged.update(want)
+        if "via" in want or "multipath" in want or "type" in want:
+            if "scope" not in want:
+                merged["scope"] = default_scope(merged)
+            if "multipath" in want:
+                merged["via"] = merged["dev"] = None
+            elif "via" in want or "dev" in want:
+                merged["multipath"] = None
+        return merged
+
+    def render(self, route):
+        return render_route(route, self.table_names)
+
+    @staticmethod
+    def order(route):
+        return route["family"], route["table"], route["dst"], route["metric"]
+
+    def to_config(self, route):
+        return route_to_config(route, self.table_names)
+
+    def requests(self, change):
+        index_of = self.names.index
+        if change.op == "add":
+            return [
+                (
+                    (encode_route(change.new, index_of), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL),
+                    lambda: (encode_route(change.new, index_of, True), RTM_DELROUTE, 0),
+                )
+            ]
+        if change.op == "delete":
+            return [
+                (
+                    (encode_route(change.old, index_of, True), RTM_DELROUTE, 0),
+                    lambda: (encode_route(change.old, index_of), RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL),
+                )
+            ]
+        replace = NLM_F_CREATE | NLM_F_REPLACE
+        return [
+            (
+                (encode_route(change.new, index_of), RTM_NEWROUTE, replace),
+                lambda: (encode_route(change.old, index_of), RTM_NEWROUTE, replace),
+            )
+        ]

@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The module run: check mode applies nothing, diff and changes read like `ip`, errors name the field."""
+
+import contextlib
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+
+
+class Exit(Exception):
+    pass
+
+
+class DummyModule:
+    def __init__(self, params, check_mode=False, diff=False):
+        self.params = dict(dict(namespace=None, state="merged", config=[]), **params)
+        self.check_mode = check_mode
+        self._diff = diff
+        self.result = None
+
+    def exit_json(self, **result):
+        self.result = result
+        raise Exit()
+
+    def fail_json(self, **result):
+        self.result = dict(result, failed=True)
+        raise Exit()
+
+
+class Kind:
+    """A kind over a dict of name -> value; `applied` records what reached the 'kernel'."""
+
+    kernel = {}
+    applied = []
+
+    def __init__(self, params):
+        self.params = params
+
+    def validate(self, item, field):
+        if not isinstance(item.get("value"), int):
+            raise _resource.ValidationError(field + ".value", item.get("value"), "is not a number")
+        return dict(item)
+
+    @contextlib.contextmanager
+    def open(self):
+        yield self
+
+    def resolve(self, netlink, obj, field):
+        return obj
+
+    def dump(self, netlink, want, state):
+        return [{"name": k, "value": v} for k, v in sorted(self.kernel.items())]
+
+    def before_apply(self, netlink, changes):
+        pass
+
+    def batch(self, requests, stop_on_error=True):
+        Kind.applied.extend(requests)
+        return list(range(len(requests))), None
+
+    key = staticmethod(lambda obj: obj["name"])
+    owned = staticmethod(lambda obj: True)
+    complete = staticmethod(dict)
+    merge = staticmethod(lambda have, want: dict(have, **want))
+    replacement = staticmethod(lambda have, want: dict(want))
+    render = staticmethod(lambda obj: "%(name)s %(value)s" % obj)
+    order = staticmethod(lambda obj: obj["name"])
+    to_config = staticmethod(dict)
+
+    @staticmethod
+    def requests(change):
+        return [((change.op, change.new or change.old), None)]
+
+
+@pytest.fixture(autouse=True)
+def kernel(monkeypatch):
+    Kind.kernel = {"a": 1, "b": 2}
+    Kind.applied = []
+    monkeypatch.setattr(_module, "check_pyroute2", lambda module: None)
+    monkeypatch.setattr(_module, "NamespaceLock", contextlib.nullcontext)
+
+
+def run(module):
+    with pytest.raises(Exit):
+        _module.run_resource_module(module, Kind)
+    return module.result
+
+
+def test_check_mode_reports_but_applies_nothing():
+    result = run(DummyModule({"config": [{"name": "a", "value": 5}]}, check_mode=True, diff=True))
+    assert result["changed"] is True
+    assert result["changes"] == ["replace a 1 with a 5"]
+    assert result["diff"] == {"before": "a 1\nb 2\n", "after": "a 5\nb 2\n"}
+    assert Kind.applied == []
+
+
+def test_real_run_applies_the_same_changes():
+    result = run(DummyModule({"config": [{"name": "c", "value": 3}]}))
+    assert result["changes"] == ["add c 3"] and "diff" not in result
+    assert Kind.applied == [("add", {"name": "c", "value": 3})]
+
+
+def test_nothing_to_do_is_not_changed():
+    result = run(DummyModule({"config": [{"name": "a", "value": 1}]}))
+    assert result["changed"] is False and result["changes"] == []
+
+
+def test_bad_item_fails_before_anything_is_touched():
+    result = run(DummyModule({"config": [{"name": "a", "value": 1}, {"name": "b", "value": "x"}]}))
+    assert result == {"msg": "config[1].value: 'x' is not a number", "failed": True}
+    assert Kind.applied == []
+
+
+def test_duplicates_are_refused():
+    result = run(DummyModule({"config": [{"name": "a", "value": 1}, {"name": "a", "value": 2}]}))
+    assert result["msg"] == "config[1]: 'a 2' repeats config[0]"
+
+
+def test_merged_needs_config_and_gathered_returns_objects():
+    assert run(DummyModule({"config": []}))["msg"] == "config: state=merged needs at least one item"
+    result = run(DummyModule({"state": "gathered"}))
+    assert result["gathered"] == [{"name": "a", "value": 1}, {"name": "b", "value": 2}]
+
+
+def test_the_argument_echo_leaves_out_config():
+    result = run(DummyModule({"config": [{"name": "a", "value": 1}]}))
+    assert result["invocation"] == {"module_args": {"namespace": None, "state": "merged"}}
+
+
+def test_module_utils_import_pyroute2_without_its_package_init():
+    """IPRoute, NDB and asyncio (pyroute2/__init__.py) cost 0.25 s of every run; the version is still known."""
+    code = (
+        "import sys\n"
+        "from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module\n"
+        "from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route\n"
+        "from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule\n"
+        "from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as _xfrm_policy\n"
+        "from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import PYROUTE2_VERSION\n"
+        "heavy = sorted(name for name in sys.modules if name in ('asyncio', 'pyroute2.iproute', 'pyroute2.ndb'))\n"
+        "print(PYROUTE2_VERSION, heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split(" ", 1)
+    full = subprocess.run(
+        [sys.executable, "-c", "import pyroute2; print(pyroute2.__version__)"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out == [full.stdout.strip(), "[]\n"]

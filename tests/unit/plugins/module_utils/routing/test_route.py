@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Routes: validation, defaults the kernel applies, and the encode/decode round trip."""
+
+import pytest
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError, plan
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
+
+NAMES = {"vpn": 100, "main": 254, "local": 255}
+DEVICES = {"eth0": 2, "tun0": 7}
+
+
+class Names:
+    def name(self, index):
+        return {v: k for k, v in DEVICES.items()}[index]
+
+
+def item(**kw):
+    base = dict.fromkeys(_route.CONFIG_OPTIONS)
+    base.update(kw)
+    return base
+
+
+def kind():
+    k = _route.RouteKind({"protocol": 76, "state": "replaced"})
+    k.table_names = NAMES
+    return k
+
+
+def flat_matches(msg, fresh, msg_type=_route.RTM_NEWROUTE, flags=0x605):
+    """One-pass packing (if it takes the message) gives exactly encode()'s bytes; returns whether it did."""
+    flat = _netlink._FLAT[_route.rtmsg].encode(fresh, msg_type, flags, 11)
+    msg["header"].update(type=msg_type, flags=flags, sequence_number=11, pid=0)
+    msg.encode()
+    assert flat is None or flat == bytes(msg.data)
+    return flat is not None
+
+
+def roundtrip(route):
+    """The route as the kernel's bytes decode it: pyroute2's decode() and the one-pass reading agree."""
+    msg = _route.encode_route(route, DEVICES.get)
+    flat_matches(msg, _route.encode_route(route, DEVICES.get))
+    back = _route.rtmsg(bytes(msg.data))
+    back.decode()
+    decoded = _route.decode_route(back, Names())
+    assert _route.decode_route(_netlink._FLAT[_route.rtmsg].parse(bytes(msg.data)), Names()) == decoded
+    return decoded
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        dict(dst="10.10.0.0/16", dev="tun0", table="vpn"),
+        dict(dst="10.11.0.0/16", via="192.0.2.1", dev="eth0", mtu=1400, advmss=1360),
+        dict(dst="default", family="inet6", dev="tun0", src="2001:db8::2", table=220, metric=5),
+        dict(dst="203.0.113.0/24", via="fe80::1", dev="eth0"),
+        dict(dst="10.0.0.1/32", type="local", dev="tun0", table=13),
+        dict(dst="default", type="unreachable", table="vpn", metric=4000),
+        dict(dst="10.12.0.0/16", type="throw", tos=16, table=1000000, protocol=186),
+        dict(
+            dst="198.51.100.0/24",
+            multipath=[dict(via="192.0.2.1", dev="eth0", weight=2), dict(via="192.0.2.2", dev="eth0", weight=1)],
+        ),
+        dict(dst="10.14.0.0/16", via="192.0.99.1", dev="eth0", onlink=True, src="192.0.2.10"),
+    ],
+)
+def test_validated_routes_survive_the_kernel_encoding(config):
+    route = kind().complete(_route.validate_route(item(**config), "config[0]", NAMES))
+    assert roundtrip(route) == route
+
+
+def test_plain_routes_take_the_one_pass_packing():
+    configs = (
+        dict(dst="10.1.2.0/24", dev="tun0", table="1000"),
+        dict(dst="10.11.0.0/16", via="192.0.2.1", dev="eth0"),
+        dict(dst="default", family="inet6", dev="tun0", src="2001:db8::2", metric=5),
+        dict(dst="10.0.0.0/8", type="blackhole"),
+    )
+    for config in configs:
+        route = kind().complete(_route.validate_route(item(**config), "config[0]", NAMES))
+        assert flat_matches(_route.encode_route(route, DEVICES.get), _route.encode_route(route, DEVICES.get))
+        delete = _route.encode_route(route, DEVICES.get, delete=True)
+        assert flat_matches(delete, _route.encode_route(route, DEVICES.get, delete=True), _route.RTM_DELROUTE, 5)
+
+
+def test_kernel_defaults():
+    k = kind()
+    v4 = k.complete(_route.validate_route(item(dst="10.0.0.0/8", dev="eth0"), "c", NAMES))
+    v6 = k.complete(_route.validate_route(item(dst="2001:db8::/32", dev="eth0", metric=0), "c", NAMES))
+    local = k.complete(_route.validate_route(item(dst="10.0.0.1/32", type="local", dev="eth0"), "c", NAMES))
+    gw = k.complete(_route.validate_route(item(dst="10.0.0.0/8", via="192.0.2.1"), "c", NAMES))
+    assert (v4["table"], v4["metric"], v4["scope"], v4["protocol"]) == (254, 0, 253, 76)
+    assert (v6["metric"], v6["scope"]) == (1024, 0)
+    assert (local["table"], local["scope"]) == (255, 254)
+    assert gw["scope"] == 0
+
+
+def test_merged_changes_one_attribute_in_place():
+    k = kind()
+    have = [
+        k.complete(_route.validate_route(item(dst="10.0.0.0/8", via="192.0.2.1", dev="eth0", mtu=1400), "c", NAMES))
+    ]
+    want = [_route.validate_route(item(dst="10.0.0.0/8", mtu=1300), "c", NAMES, partial=True)]
+    (change,) = plan("merged", want, have, k)
+    assert change.op == "replace" and change.new == dict(have[0], mtu=1300)
+    assert k.render(change.new) == "inet 10.0.0.0/8 via 192.0.2.1 dev eth0 table main proto 76 metric 0 mtu 1300"
+
+
+def test_replaced_keeps_the_device_the_kernel_chose_for_a_gateway():
+    k = kind()
+    have = [k.complete(_route.validate_route(item(dst="10.0.0.0/8", via="192.0.2.1", dev="eth0"), "c", NAMES))]
+    want = [_route.validate_route(item(dst="10.0.0.0/8", via="192.0.2.1"), "c", NAMES)]
+    assert plan("replaced", want, have, k) == []
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (
+            dict(dst="10.0.0.1/8", dev="eth0"),
+            "config[0].dst: '10.0.0.1/8' has host bits set (did you mean 10.0.0.0/8?)",
+        ),
+        (dict(dst="2001:db8::/32", via="192.0.2.1"), "config[0].via: '192.0.2.1' is IPv4: an IPv6 route cannot use"),
+        (dict(dst="10.0.0.0/8", dev="eth0", src="2001:db8::1"), "config[0].src: '2001:db8::1' is inet6"),
+        (dict(dst="10.0.0.0/8", type="blackhole", dev="eth0"), "routes take neither via, dev nor multipath"),
+        (dict(dst="10.0.0.0/8"), "config[0]: '10.0.0.0/8' needs dev, via or multipath"),
+        (dict(dst="10.0.0.0/8", dev="eth0", table="nope"), "config[0].table: 'nope' is not a table"),
+        (dict(dst="10.0.0.0/8", via="192.0.2.1", multipath=[dict(via="192.0.2.2")]), "replaces via and dev"),
+        (dict(dst="10.0.0.0/8", multipath=[dict(weight=1)]), "config[0].multipath[0]: {'weight': 1} needs via or dev"),
+    ],
+)
+def test_bad_routes_are_named(config, message):
+    with pytest.raises(ValidationError) as error:
+        _route.validate_route(item(**config), "config[0]", NAMES)
+    assert message in str(error.value)
