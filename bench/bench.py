@@ -175,6 +175,7 @@ def run_ip_batch(work):
 
 UTILS_CODE = r"""
 import json, resource, sys, time
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
@@ -182,7 +183,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule a
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as _xfrm_policy
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import state as _xfrm_state
 work = json.load(sys.stdin)
-_netlink.enter_namespace(sys.argv[1])
+_namespace.enter_namespace(sys.argv[1])
 KINDS = {"xfrm_policy": (_xfrm_policy.PolicyKind, _xfrm_policy.CONFIG_OPTIONS, {}),
          "xfrm_state": (_xfrm_state.StateKind, _xfrm_state.CONFIG_OPTIONS, {}),
          "ip_route": (_route.RouteKind, _route.CONFIG_OPTIONS, {"protocol": 76}),

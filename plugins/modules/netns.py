@@ -141,8 +141,8 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import netns as _netns
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
 VETH_OPTIONS = dict(

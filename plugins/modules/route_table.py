@@ -104,8 +104,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import STATES, ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import STATES
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route_table as rt
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import parse_rt_tables, table_files
 

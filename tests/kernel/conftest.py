@@ -15,14 +15,14 @@ import uuid
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
 
 
 def ip(*args):
     return subprocess.run(("ip",) + args, check=True, capture_output=True, text=True).stdout
 
 
-inside = _netlink.in_namespace
+inside = _namespace.in_namespace
 ROOT = os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "collections"
 )

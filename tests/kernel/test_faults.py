@@ -12,7 +12,7 @@ import time
 
 from conftest import ROOT, finish, inside, ip, start_module
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as _xfrm_policy
 
@@ -46,10 +46,9 @@ def test_a_crashed_run_does_not_keep_the_namespace_locked(netns, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; sys.path.insert(0, %r)\n"
-         "from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module\n"
-         "from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink\n"
-         "_netlink.enter_namespace(%r)\n"
-         "lock = _module.NamespaceLock().__enter__(); print('locked', flush=True); time.sleep(600)" % (ROOT, netns)],
+         "from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace\n"
+         "_namespace.enter_namespace(%r)\n"
+         "lock = _namespace.NamespaceLock().__enter__(); print('locked', flush=True); time.sleep(600)" % (ROOT, netns)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert holder.stdout.readline().strip() == "locked"
@@ -144,6 +143,6 @@ def test_interrupted_dumps_are_retried(netns, monkeypatch):
 
 
 def test_lock_file_lives_per_namespace(netns):
-    with inside(netns), _module.NamespaceLock() as lock:
+    with inside(netns), _namespace.NamespaceLock() as lock:
         path = lock.handle.name
-    assert path.startswith(_module.LOCK_DIR + "/netns-")
+    assert path.startswith(_namespace.LOCK_DIR + "/netns-")

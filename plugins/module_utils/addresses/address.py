@@ -50,7 +50,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import 
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.ipv6_dad import validate_dev
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError, plan
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import plan
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_GETLINK, RTM_NEWLINK, LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,

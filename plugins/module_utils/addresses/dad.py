@@ -22,7 +22,7 @@ import socket
 import time
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ApplyError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError
 
 RTM_NEWADDR, RTM_GETADDR = 20, 22
 IFA_F_OPTIMISTIC = 0x04

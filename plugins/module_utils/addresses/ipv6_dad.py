@@ -35,22 +35,20 @@ import traceback
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2, ifaddrmsg, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import dad as _dad
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import NamespaceLock
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import (
     RTEXT_FILTER_SKIP_STATS,
     RTM_GETLINK,
     RTM_NEWLINK,
     LinkNames,
 )
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
-    NETLINK_ROUTE,
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import (
     NamespaceError,
-    Netlink,
-    NetlinkError,
+    NamespaceLock,
     enter_namespace,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, Netlink, NetlinkError
 
 CONF_DIR = "/proc/sys/net/ipv6/conf"
 DEFAULT_PERSIST_PATH = "/etc/sysctl.d/90-linuxnet-vpn-ipv6-dad.conf"

@@ -20,7 +20,7 @@ import ipaddress
 import socket
 from functools import lru_cache
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 
 AF_INET = socket.AF_INET
 AF_INET6 = socket.AF_INET6

@@ -43,15 +43,14 @@ import struct
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import NamespaceLock
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change, ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
-    NETLINK_ROUTE,
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import (
     NamespaceError,
-    Netlink,
-    NetlinkError,
+    NamespaceLock,
     enter_namespace,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, Netlink, NetlinkError
 
 TUN_DEVICE = "/dev/net/tun"
 RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18

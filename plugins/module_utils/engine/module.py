@@ -17,17 +17,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fcntl
-import os
 import traceback
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import (
     NamespaceError,
-    NetlinkError,
+    NamespaceLock,
     enter_namespace,
 )
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
 # RTPROT number carried by the routes and rules the collection installs ("L").
 DEFAULT_PROTOCOL = 76
@@ -56,28 +55,6 @@ def routing_scope_argument_spec():
         tables=dict(type="list", elements="str"),
         family=dict(type="str", choices=["inet", "inet6"]),
     )
-
-
-class NamespaceLock:
-    """An exclusive flock per network namespace, so two runs do not interleave.
-
-    flock is released by the kernel when the process dies, so a crashed run
-    never leaves the namespace locked.
-    """
-
-    def __init__(self):
-        self.handle = None
-
-    def __enter__(self):
-        inode = os.stat("/proc/self/ns/net").st_ino
-        if not os.path.isdir(LOCK_DIR):
-            os.makedirs(LOCK_DIR, 0o755)
-        self.handle = open(os.path.join(LOCK_DIR, "netns-%d.lock" % inode), "a")
-        fcntl.flock(self.handle, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        self.handle.close()
 
 
 def fail_on_duplicates(kind, want):

@@ -35,21 +35,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError, ValidationError  # noqa: F401 (re-exported for the kinds)
+
 STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
-
-
-class ValidationError(Exception):
-    """Bad input, found before anything is touched; names the field and value."""
-
-    def __init__(self, field, value, reason):
-        self.field = field
-        # No value (an option left out) reads better unnamed: "proto: must be tcp, ..." not "proto: None must be".
-        text = "%s: %s" % (field, reason) if value is None else "%s: %r %s" % (field, value, reason)
-        super(ValidationError, self).__init__(text)
-
-
-class ApplyError(Exception):
-    """The kernel refused a change; earlier changes of the task were undone."""
 
 
 class Change:

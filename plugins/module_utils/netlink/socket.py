@@ -20,7 +20,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import ctypes
 import errno
 import os
 import socket
@@ -28,6 +27,8 @@ import struct
 
 NETLINK_ROUTE = 0
 NETLINK_XFRM = 6
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import VpnError
 
 NLM_F_REQUEST = 0x1
 NLM_F_MULTI = 0x2
@@ -207,7 +208,7 @@ def register_flat(cls):
     _FLAT[cls] = FlatCodec(cls)
 
 
-class NetlinkError(Exception):
+class NetlinkError(VpnError):
     """The kernel refused a request: errno plus its extended-ACK reason."""
 
     def __init__(self, code, reason=None):
@@ -217,67 +218,6 @@ class NetlinkError(Exception):
         if reason:
             text = "%s (%s)" % (text, reason)
         super(NetlinkError, self).__init__(text)
-
-
-class NamespaceError(Exception):
-    """The requested network namespace cannot be entered."""
-
-
-def namespace_path(namespace):
-    """Map the `namespace` option to a path: a name under /run/netns or a path."""
-    if "/" in namespace:
-        return namespace
-    return os.path.join("/run/netns", namespace)
-
-
-def enter_namespace(namespace):
-    """Move this (single-threaded, short-lived) module process into `namespace`.
-
-    Entering once, before any socket is opened, puts every socket and every
-    /proc/sys/net read of the module in that namespace without helper processes.
-    """
-    if not namespace:
-        return
-    path = namespace_path(namespace)
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise NamespaceError("network namespace %r does not exist (%s: %s)" % (namespace, path, exc.strerror))
-    try:
-        if hasattr(os, "setns"):
-            os.setns(fd, CLONE_NEWNET)
-        else:
-            libc = ctypes.CDLL(None, use_errno=True)
-            if libc.setns(fd, CLONE_NEWNET) != 0:
-                code = ctypes.get_errno()
-                raise OSError(code, os.strerror(code))
-    except OSError as exc:
-        raise NamespaceError("cannot enter network namespace %r (%s): %s" % (namespace, path, exc.strerror))
-    finally:
-        os.close(fd)
-
-
-class in_namespace:
-    """Context manager: run the block in `namespace`, then return to our own.
-
-    A socket opened inside stays in that namespace, which lets one process
-    talk to several namespaces (e.g. both ends of a veth pair).
-    """
-
-    def __init__(self, namespace):
-        self.namespace = namespace
-        self.own = None
-
-    def __enter__(self):
-        self.own = os.open("/proc/self/ns/net", os.O_RDONLY)
-        enter_namespace(self.namespace)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            enter_namespace("/proc/self/fd/%d" % self.own)
-        finally:
-            os.close(self.own)
 
 
 def split_messages(data):

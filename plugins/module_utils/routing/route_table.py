@@ -17,7 +17,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import (
     BUILTIN_TABLES,
     MAX_TABLE,

@@ -21,7 +21,7 @@ import socket
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import fibmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,

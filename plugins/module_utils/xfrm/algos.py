@@ -21,7 +21,7 @@ __metaclass__ = type
 import hashlib
 import re
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.codec import SecretBytes
 
 AES = (16, 24, 32)

@@ -20,7 +20,7 @@ import errno
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_NEWLINK, LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, NETLINK_XFRM, Netlink
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec

@@ -19,7 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NLM_F_CREATE, NLM_F_EXCL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as x

@@ -25,7 +25,7 @@ import hashlib
 import struct
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NLM_F_CREATE, NLM_F_EXCL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import algos as algos
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec

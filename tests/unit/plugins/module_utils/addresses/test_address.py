@@ -8,7 +8,8 @@ import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import address as addr
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import DadError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change, ValidationError, plan
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change, plan
 
 DEVICES = {"eth0": 2, "eth0.100": 3}
 

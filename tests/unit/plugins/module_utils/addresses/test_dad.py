@@ -7,6 +7,7 @@ import struct
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import dad as _dad
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
 
 
@@ -39,13 +40,13 @@ def test_netlink_error_text():
 
 
 def test_namespace_path():
-    assert _netlink.namespace_path("blue") == "/run/netns/blue"
-    assert _netlink.namespace_path("/proc/1/ns/net") == "/proc/1/ns/net"
+    assert _namespace.namespace_path("blue") == "/run/netns/blue"
+    assert _namespace.namespace_path("/proc/1/ns/net") == "/proc/1/ns/net"
 
 
 def test_missing_namespace_is_named():
-    with pytest.raises(_netlink.NamespaceError, match="network namespace 'lvt-none' does not exist"):
-        _netlink.enter_namespace("lvt-none")
+    with pytest.raises(_namespace.NamespaceError, match="network namespace 'lvt-none' does not exist"):
+        _namespace.enter_namespace("lvt-none")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import ipv6_dad as dad
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 
 DEFAULTS = dict(accept_dad=1, dad_transmits=1, optimistic_dad=0, use_optimistic=0, enhanced_dad=1)
 

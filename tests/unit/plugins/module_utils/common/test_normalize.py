@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ import socket
 
 import pytest
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import netns as _netns
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
 
 
 def test_validate_namespace_canonical():

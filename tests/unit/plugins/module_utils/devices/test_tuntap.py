@@ -9,8 +9,8 @@ import platform
 
 import pytest
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import tuntap as _tuntap
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
 

@@ -4,8 +4,9 @@
 
 import pytest
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ApplyError, Change, plan
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change, plan
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
 

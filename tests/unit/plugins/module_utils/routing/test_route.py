@@ -4,7 +4,8 @@
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError, plan
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import plan
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
 

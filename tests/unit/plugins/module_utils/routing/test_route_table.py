@@ -2,7 +2,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route_table as rt
 
 HAVE = {"vpn": 100, "old": 7}

@@ -4,7 +4,7 @@
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
 

@@ -22,6 +22,7 @@ import uuid
 
 import pytest
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.codec import (
     ADDRESS_FILTER,
     AF_INET,
@@ -915,7 +916,7 @@ def netns():
 
 
 def xfrm_socket(netns):
-    from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import in_namespace
+    from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import in_namespace
 
     with in_namespace(netns):
         sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_XFRM)
@@ -998,7 +999,7 @@ def test_kernel_through_the_netlink_layer(netns):
     """The socket layer's contract: MSG_CLASSES decodes, request/batch/dump encode."""
     from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
 
-    with _netlink.in_namespace(netns):
+    with _namespace.in_namespace(netns):
         nl = _netlink.Netlink(NETLINK_XFRM, MSG_CLASSES)
     with nl:
         requests = []
@@ -1043,7 +1044,7 @@ def test_kernel_parses_our_sa(netns):
         ("XFRMA_MARK", {"v": 0x10, "m": 0xFF}),
         ("XFRMA_IF_ID", 42),
     ]
-    with _netlink.in_namespace(netns):
+    with _namespace.in_namespace(netns):
         nl = _netlink.Netlink(NETLINK_XFRM, MSG_CLASSES)
     with nl:
         msg = xfrm_usersa_info()

@@ -10,8 +10,8 @@ import struct
 
 import pytest
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import state as xs
 
