@@ -161,7 +161,8 @@ gathered:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import run_tuntap
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import TuntapKind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
 
 CONFIG_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -187,7 +188,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_tuntap(module)
+    run_module(module, TuntapKind)
 
 
 if __name__ == "__main__":

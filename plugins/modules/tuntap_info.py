@@ -171,7 +171,8 @@ missing:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import run_tuntap_info
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import TuntapInfoKind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
 
 
 def main():
@@ -182,7 +183,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_tuntap_info(module)
+    run_module(module, TuntapInfoKind)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.ipv6_dad import validate_dev
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import plan
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_GETLINK, RTM_NEWLINK, LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
@@ -499,8 +499,8 @@ def link_ready(netlink, index):
     return bool(flags & IFF_UP) and bool(flags & IFF_LOWER_UP)
 
 
-class AddressKind:
-    """ip_address objects for the resource engine (see _resource.py)."""
+class AddressKind(Kind):
+    """ip_address objects on the engine (engine/kind.py)."""
 
     def __init__(self, params, clock=time.monotonic, promote=read_promote_secondaries):
         self.state = params.get("state")
@@ -571,11 +571,11 @@ class AddressKind:
         scoped = state in ("overridden", "gathered") or (state == "deleted" and not want)
         if scoped and self.scope_family is not None:
             entries = [e for e in entries if e["family"] == self.scope_family]
-        check_secondaries(plan(state, want, entries, self), on_devices, self.promote)
+        self.on_devices = on_devices
         return entries
 
-    def before_apply(self, netlink, changes):
-        pass
+    def check(self, netlink, state, want, have, changes):
+        check_secondaries(changes, self.on_devices, self.promote)
 
     def after_apply(self, netlink, want):
         """wait_for_dad: each listed IPv6 address must leave DAD usable, or the task is undone."""

@@ -41,15 +41,12 @@ import platform
 import pwd
 import struct
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2, ifinfmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import (
-    NamespaceError,
-    NamespaceLock,
-    enter_namespace,
-)
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, Netlink, NetlinkError
 
 TUN_DEVICE = "/dev/net/tun"
@@ -265,32 +262,25 @@ def to_config(device):
 # ---- the plan (pure) -----------------------------------------------------------
 
 
-class Step(Change):
-    """One change to one device: op is create, delete, recreate, owner or link."""
-
-    __slots__ = ()
-
-    def __repr__(self):
-        return "Step(%r, old=%r, new=%r)" % (self.op, self.old, self.new)
-
-    def describe(self, kind=None):  # the engine's signature; a device needs no kind to be described
-        if self.op == "create":
-            return "add %s" % render(self.new)
-        if self.op == "delete":
-            return "delete %s" % render(self.old)
-        if self.op == "recreate":
-            return "recreate %s as %s" % (render(self.old), render(self.new))
-        name = self.new["name"]
-        if self.op == "owner":
-            return "set %s user %s group %s" % (name, _id_text(self.new["owner"]), _id_text(self.new["group"]))
-        changed = [
-            "%s %s" % ({"txqueuelen": "qlen"}.get(key, key), self.new[key])
-            for key in ("mtu", "txqueuelen")
-            if self.new[key] != self.old[key]
-        ]
-        if self.new["up"] != self.old["up"]:
-            changed.append("up" if self.new["up"] else "down")
-        return "set %s %s" % (name, " ".join(changed))
+def describe(change):
+    """One change of one device, in the words of `ip tuntap` and `ip link`."""
+    if change.op == "create":
+        return "add %s" % render(change.new)
+    if change.op == "delete":
+        return "delete %s" % render(change.old)
+    if change.op == "recreate":
+        return "recreate %s as %s" % (render(change.old), render(change.new))
+    name = change.new["name"]
+    if change.op == "owner":
+        return "set %s user %s group %s" % (name, _id_text(change.new["owner"]), _id_text(change.new["group"]))
+    changed = [
+        "%s %s" % ({"txqueuelen": "qlen"}.get(key, key), change.new[key])
+        for key in ("mtu", "txqueuelen")
+        if change.new[key] != change.old[key]
+    ]
+    if change.new["up"] != change.old["up"]:
+        changed.append("up" if change.new["up"] else "down")
+    return "set %s %s" % (name, " ".join(changed))
 
 
 def _id_text(value):
@@ -319,7 +309,7 @@ def merge(have, want):
 def plan_device(want, have, recreate, field):
     """The steps that take one existing (or missing) device to `want`."""
     if have is None:
-        return [Step("create", new=complete(want))]
+        return [Change("create", new=complete(want))]
     differing = [key for key in IMMUTABLE if want[key] is not None and want[key] != have[key]]
     target = merge(have, want)
     if differing:
@@ -339,13 +329,13 @@ def plan_device(want, have, recreate, field):
             if base[key] is None:
                 base[key] = have[key]
         new = complete(base)
-        return [Step("recreate", old=have, new=new)]
+        return [Change("recreate", old=have, new=new)]
     steps = []
     if (target["owner"], target["group"]) != (have["owner"], have["group"]) or not have["persistent"]:
         target["persistent"] = True
-        steps.append(Step("owner", old=have, new=target))
+        steps.append(Change("owner", old=have, new=target))
     if any(target[key] != have[key] for key in ("mtu", "txqueuelen", "up")):
-        steps.append(Step("link", old=have, new=target))
+        steps.append(Change("link", old=have, new=target))
     return steps
 
 
@@ -362,7 +352,7 @@ def plan(state, want, current, recreate=False):
         have = current.get(item["name"])
         if state == "absent":
             if have is not None:
-                steps.append(Step("delete", old=have))
+                steps.append(Change("delete", old=have))
             continue
         steps.extend(plan_device(item, have, recreate, "config[%d]" % position))
     return steps
@@ -551,14 +541,19 @@ class Kernel:
         self.ioctl(new["name"], tun_flags(old), owner, group, persist=True)
 
 
-class ApplyFailed(Exception):
-    """The kernel refused a step; the steps already done were undone (or the undo failed, said so)."""
+def create_whole(kernel, device):
+    """kernel.create(), or nothing: a device made but then refused its MTU is removed again."""
+    try:
+        kernel.create(device)
+    except (NetlinkError, OSError):
+        kernel.delete(device["name"])
+        raise
 
 
 def _actions(kernel, step):
     """(do, undo) for one step."""
     if step.op == "create":
-        return (lambda: kernel.create(step.new)), (lambda: kernel.delete(step.new["name"]))
+        return (lambda: create_whole(kernel, step.new)), (lambda: kernel.delete(step.new["name"]))
     if step.op == "delete":
         return (lambda: kernel.delete(step.old["name"])), (lambda: kernel.create(step.old))
 
@@ -566,7 +561,7 @@ def _actions(kernel, step):
 
         def do():
             kernel.delete(step.old["name"])
-            kernel.create(step.new)
+            create_whole(kernel, step.new)
 
         def undo():
             kernel.delete(step.new["name"])
@@ -597,33 +592,6 @@ def holders_here():
         return holders(os.stat("/proc/self/ns/net").st_ino)
     except OSError:
         return {}
-
-
-def apply(kernel, steps):
-    """Run the steps in order; if one fails, undo the earlier ones newest first and raise ApplyFailed."""
-    done = []
-    for step in steps:
-        do, undo = _actions(kernel, step)
-        try:
-            do()
-        except (NetlinkError, OSError) as exc:
-            if step.op in ("create", "recreate"):
-                done.append(undo)  # a half-made device (e.g. created, then its MTU refused) goes too
-            failures = []
-            for earlier in reversed(done):
-                try:
-                    earlier()
-                except (NetlinkError, OSError) as undo_exc:
-                    failures.append(_reason(undo_exc))
-            name = (step.new or step.old)["name"]
-            message = "%s failed: %s" % (step.describe(), _reason(exc, name))
-            count = len(done) - (1 if step.op in ("create", "recreate") else 0)
-            if failures:
-                message += "; undoing the earlier changes also failed (%s): check the devices" % "; ".join(failures)
-            else:
-                message += "; the %d change(s) already applied by this task were undone" % count
-            raise ApplyFailed(message)
-        done.append(undo)
 
 
 # ---- the module runs ------------------------------------------------------------
@@ -657,58 +625,87 @@ def info_of(device, attached):
     return facts
 
 
-def _fail(module, exc):
-    if isinstance(exc, (ValidationError, ApplyFailed, NamespaceError)):
-        module.fail_json(msg=str(exc))
-    if isinstance(exc, NetlinkError):
-        module.fail_json(msg="netlink: %s" % exc)
-    module.fail_json(msg="%s: %s" % (TUN_DEVICE, _reason(exc)))
+class TuntapKind(Kind):
+    """Persistent tun/tap devices on the engine: ioctls and link requests as do/undo actions."""
+
+    noun = "tun/tap device"
+    state_aliases = {"present": "merged", "absent": "deleted"}
+    needs_config = ("merged", "deleted")
+    kernel_class = Kernel
+
+    def __init__(self, params):
+        self.params = params
+        self.state = self.state_aliases.get(params.get("state"), params.get("state"))
+        self.kernel = None
+        self.others = {}
+
+    def validate(self, item, field):
+        return validate_item(item, field, "absent" if self.state in ("deleted", "gathered") else "present")
+
+    def open(self):
+        self.kernel = self.kernel_class()
+        return self.kernel
+
+    def dump(self, kernel, want, state):
+        """One link dump: the listed devices (all tun/tap devices when none are listed), by name."""
+        current, self.others = kernel.links()
+        names = [item["name"] for item in want] or sorted(current)
+        return [current[name] for name in names if name in current]
+
+    def plan(self, state, want, have):
+        if state == "gathered":
+            return []
+        current = {device["name"]: device for device in have}
+        return plan("absent" if state == "deleted" else "present", want, current, self.params.get("recreate"))
+
+    def check(self, kernel, state, want, have, changes):
+        check_not_other_kind(want, self.others)
+
+    def key(self, device):
+        return device["name"]
+
+    def requests(self, change):
+        return [Action(*_actions(self.kernel, change))]
+
+    def explain(self, error, change):
+        return _reason(error, (change.new or change.old)["name"])
+
+    def describe(self, change):
+        return describe(change)
+
+    def render(self, device):
+        return render(device)
+
+    def to_config(self, device):
+        return to_config(device)
 
 
-def run_tuntap(module, kernel_class=None):
-    """The tuntap module: validate, enter the namespace, lock, one dump, plan, apply (unless check mode)."""
-    check_pyroute2(module)
-    params = module.params
-    state = STATE_ALIASES.get(params["state"], params["state"])
-    if state != "gathered" and not params["config"]:
-        module.fail_json(msg="config: state=%s needs at least one item" % params["state"])
-    try:
-        want = validate_config(params["config"], "absent" if state == "gathered" else state)
-        enter_namespace(params["namespace"])
-        with NamespaceLock(), (kernel_class or Kernel)() as kernel:
-            current, others = kernel.links()
-            steps = []
-            if state != "gathered":
-                check_not_other_kind(want, others)
-                steps = plan(state, want, current, params["recreate"])
-            if steps and not module.check_mode:
-                apply(kernel, steps)
-    except (ValidationError, ApplyFailed, NamespaceError, NetlinkError, OSError) as exc:
-        _fail(module, exc)
-    names = [item["name"] for item in want] or sorted(current)
-    result = dict(changed=bool(steps), changes=[step.describe() for step in steps])
-    if state == "gathered":
-        result["gathered"] = [to_config(current[name]) for name in names if name in current]
-    if module._diff and steps:
-        result["diff"] = dict(
-            before=diff_text(current, names),
-            after=diff_text(after_steps(current, steps), names),
+class TuntapInfoKind(TuntapKind):
+    """tuntap_info: facts only, with counters and the processes holding each device."""
+
+    default_state = "info"
+    needs_config = ()
+    locks_namespace = False
+    proc = "/proc"
+
+    def __init__(self, params):
+        super(TuntapInfoKind, self).__init__(params)
+        self.names = [validate_name(name, "names[%d]" % i) for i, name in enumerate(params.get("names") or [])]
+
+    def dump(self, kernel, want, state):
+        current, _others = kernel.links(stats=True)
+        return [current[name] for name in self.names or sorted(current) if name in current]
+
+    def plan(self, state, want, have):
+        return []
+
+    def check(self, kernel, state, want, have, changes):
+        pass
+
+    def result_facts(self, kernel, state, want, have, after):
+        attached = holders(os.stat(os.path.join(self.proc, "self", "ns", "net")).st_ino, self.proc)
+        found = {device["name"] for device in have}
+        return dict(
+            devices={device["name"]: info_of(device, attached.get(device["name"], [])) for device in have},
+            missing=[name for name in self.names if name not in found],
         )
-    module.exit_json(**result)
-
-
-def run_tuntap_info(module, kernel_class=None, proc="/proc"):
-    """The tuntap_info module: one dump with counters, then the holders from /proc."""
-    check_pyroute2(module)
-    params = module.params
-    try:
-        names = [validate_name(name, "names[%d]" % i) for i, name in enumerate(params["names"] or [])]
-        enter_namespace(params["namespace"])
-        with (kernel_class or Kernel)() as kernel:
-            current, _others = kernel.links(stats=True)
-        attached = holders(os.stat(os.path.join(proc, "self", "ns", "net")).st_ino, proc)
-    except (ValidationError, NamespaceError, NetlinkError, OSError) as exc:
-        _fail(module, exc)
-    wanted = names or sorted(current)
-    devices = {name: info_of(current[name], attached.get(name, [])) for name in wanted if name in current}
-    module.exit_json(changed=False, devices=devices, missing=[name for name in wanted if name not in current])

@@ -5,12 +5,12 @@
 
 # PRIVATE to the collection: not a public API, it may change at any time.
 
-"""What every object module does around its kind: the run of a resource module.
+"""Modules on the engine: their shared argument specs and the AnsibleModule glue.
 
-validate all items -> enter the namespace -> lock it -> dump -> plan ->
-apply (unless check mode) -> report changes, diff and gathered objects.
-Modules call :func:`run_resource_module`; only this function talks to
-AnsibleModule, so the kinds stay plain Python.
+Every module's main() builds its AnsibleModule from these specs and calls
+:func:`run_module` with its kind; the pipeline itself is engine/converge.py,
+free of AnsibleModule, so kinds stay plain Python and the benchmark and kernel
+tests run exactly what modules run.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,17 +20,13 @@ __metaclass__ = type
 import traceback
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import VpnError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import (
-    NamespaceError,
-    NamespaceLock,
-    enter_namespace,
-)
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.converge import converge
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
 # RTPROT number carried by the routes and rules the collection installs ("L").
 DEFAULT_PROTOCOL = 76
-LOCK_DIR = "/run/linuxnet-vpn"
 
 
 def namespace_argument_spec():
@@ -57,49 +53,29 @@ def routing_scope_argument_spec():
     )
 
 
-def fail_on_duplicates(kind, want):
-    for first, again in _resource.find_duplicates(kind, want):
-        raise _resource.ValidationError(
-            "config[%d]" % again, kind.render(kind.complete(want[again])), "repeats config[%d]" % first
-        )
-
-
-def run_resource_module(module, kind_class):
-    """Run an object module: `kind_class(params)` validates, dumps and encodes."""
-    check_pyroute2(module)
-    params = module.params
-    state = params["state"]
-    if state in ("merged", "replaced") and not params["config"]:
-        module.fail_json(msg="config: state=%s needs at least one item" % state)
+def run_module(module, kind_class):
+    """Run a module of `kind_class` on the engine and exit: the one place that talks to AnsibleModule."""
+    if kind_class.needs_pyroute2:
+        check_pyroute2(module)
+    # The echo of the arguments leaves out config, on success and on failure: with thousands of objects
+    # sending them back costs more than the work (bench/bench.py), and an item may hold key material.
+    invocation = {"module_args": {key: value for key, value in module.params.items() if key != "config"}}
     try:
-        kind = kind_class(params)
-        want = [kind.validate(item, "config[%d]" % i) for i, item in enumerate(params["config"])]
-        enter_namespace(params["namespace"])
-        with NamespaceLock(), kind.open() as netlink:
-            want = [kind.resolve(netlink, obj, "config[%d]" % i) for i, obj in enumerate(want)]
-            fail_on_duplicates(kind, want)
-            have = kind.dump(netlink, want, state)
-            changes = _resource.plan(state, want, have, kind)
-            gathered_facts = getattr(kind, "gathered_facts", None)  # optional: e.g. the SPD's counts
-            facts = gathered_facts(netlink) if state == "gathered" and gathered_facts else {}
-            if not module.check_mode:
-                kind.before_apply(netlink, changes)
-                after_apply = getattr(kind, "after_apply", None)  # optional post-condition, e.g. DAD
-                _resource.apply(netlink, changes, kind, verify=after_apply and (lambda: after_apply(netlink, want)))
-    except (_resource.ValidationError, _resource.ApplyError, NamespaceError) as exc:
-        module.fail_json(msg=str(exc))
-    except NetlinkError as exc:
-        module.fail_json(msg="netlink: %s" % exc, exception=traceback.format_exc())
-
-    result = dict(facts, changed=bool(changes), changes=[change.describe(kind) for change in changes])
-    if state == "gathered":
-        result["gathered"] = [kind.to_config(obj) for obj in have]
-    if module._diff and changes:
-        result["diff"] = dict(
-            before=_resource.diff_text(kind, have),
-            after=_resource.diff_text(kind, _resource.result_of(changes, have, kind)),
+        result = converge(kind_class, module.params, check_mode=module.check_mode, diff=module._diff)
+    except NetlinkError as exc:  # a dump or lookup refused (a refused change is an ApplyError)
+        module.fail_json(msg="netlink: %s" % exc, invocation=invocation)
+    except VpnError as exc:
+        module.fail_json(msg=str(exc), invocation=invocation)
+    except Exception as exc:  # a defect of ours: still one message, with the traceback for -vvv
+        module.fail_json(
+            msg="unexpected error: %s: %s" % (type(exc).__name__, exc),
+            exception=traceback.format_exc(),
+            invocation=invocation,
         )
-    # The echo of the arguments leaves out config: with thousands of objects, sending them
-    # back and scanning them for no_log values cost more than the work (bench/bench.py).
-    result["invocation"] = {"module_args": {key: value for key, value in params.items() if key != "config"}}
+    for warning in result.pop("warnings", ()):
+        module.warn(warning)
+    result["invocation"] = invocation
     module.exit_json(**result)
+
+
+run_resource_module = run_module

@@ -23,6 +23,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import RTM_NEWADDR, wait_for_dad
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_NEWLINK, LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
@@ -336,8 +337,8 @@ def route_to_config(route, table_names):
     return config
 
 
-class RouteKind:
-    """ip_route objects for the resource engine (see _resource.py)."""
+class RouteKind(Kind):
+    """ip_route objects on the engine (engine/kind.py)."""
 
     def __init__(self, params):
         self.protocol = params.get("protocol", 76)

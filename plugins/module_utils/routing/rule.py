@@ -22,6 +22,7 @@ import socket
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import fibmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,
@@ -287,8 +288,8 @@ def rule_to_config(rule, table_names):
     return config
 
 
-class RuleKind:
-    """ip_rule objects for the resource engine (see _resource.py)."""
+class RuleKind(Kind):
+    """ip_rule objects on the engine (engine/kind.py)."""
 
     def __init__(self, params):
         self.protocol = params.get("protocol", 76)
@@ -312,9 +313,6 @@ class RuleKind:
     def open(self):
         return Netlink(NETLINK_ROUTE, {RTM_NEWRULE: fibmsg})
 
-    def resolve(self, netlink, rule, field):
-        return rule  # rules name devices, so a rule for a device that comes later is fine
-
     def in_scope(self, rule):
         if self.scope_family is not None and rule["family"] != self.scope_family:
             return False
@@ -328,9 +326,6 @@ class RuleKind:
         if state in ("merged", "replaced"):
             return rules  # identities are global: any rule may already satisfy an item
         return [r for r in rules if self.in_scope(r)]
-
-    def before_apply(self, netlink, changes):
-        pass
 
     # --- the engine's interface -------------------------------------------
     @staticmethod

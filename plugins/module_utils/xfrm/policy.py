@@ -20,6 +20,7 @@ __metaclass__ = type
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NLM_F_CREATE, NLM_F_EXCL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as x
@@ -300,8 +301,8 @@ def spd_facts(attrs):
     return facts
 
 
-class PolicyKind:
-    """xfrm_policy objects for the resource engine (see _resource.py)."""
+class PolicyKind(Kind):
+    """xfrm_policy objects on the engine (engine/kind.py)."""
 
     def __init__(self, params):
         self.config = params.get("config")
@@ -328,9 +329,6 @@ class PolicyKind:
         if state == "gathered" and self.scope.declared:
             return [policy for policy in policies if self.owned(policy)]
         return policies
-
-    def before_apply(self, netlink, changes):
-        pass
 
     def explain(self, error, change):
         return x.explain(error)

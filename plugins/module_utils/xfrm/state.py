@@ -26,6 +26,7 @@ import struct
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NLM_F_CREATE, NLM_F_EXCL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import algos as algos
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
@@ -458,8 +459,8 @@ def sad_facts(attrs):
     }
 
 
-class StateKind:
-    """xfrm_state objects for the resource engine (see _resource.py)."""
+class StateKind(Kind):
+    """xfrm_state objects on the engine (engine/kind.py)."""
 
     make_before_break = True  # overridden: new SAs go in before stale ones go out
 
@@ -490,9 +491,6 @@ class StateKind:
         if state == "gathered" and self.scope.declared:
             return [sa for sa in states if self.owned(sa)]
         return states
-
-    def before_apply(self, netlink, changes):
-        pass
 
     @staticmethod
     def gathered_facts(netlink):

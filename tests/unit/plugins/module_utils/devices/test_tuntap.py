@@ -10,7 +10,11 @@ import platform
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import tuntap as _tuntap
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
 
@@ -149,7 +153,7 @@ def test_new_device_gets_the_defaults():
     [step] = _tuntap.plan("present", [want(owner="7", up=True)], {})
     assert step.op == "create"
     assert step.new["mode"] == "tun" and step.new["pi"] is False and step.new["up"] is True
-    assert step.describe() == "add tun0: tun pi off vnet_hdr off persist user 7 up"
+    assert _tuntap.describe(step) == "add tun0: tun pi off vnet_hdr off persist user 7 up"
 
 
 def test_nothing_to_do_when_the_device_is_as_listed():
@@ -179,7 +183,7 @@ def test_owner_and_link_changes_are_separate_steps():
     current = {"tun0": facts(owner=7)}
     steps = _tuntap.plan("present", [want(owner="8", mtu=1400, up=True)], current)
     assert [step.op for step in steps] == ["owner", "link"]
-    assert [step.describe() for step in steps] == ["set tun0 user 8 group none", "set tun0 mtu 1400 up"]
+    assert [_tuntap.describe(step) for step in steps] == ["set tun0 user 8 group none", "set tun0 mtu 1400 up"]
 
 
 def test_non_persistent_device_is_made_persistent():
@@ -190,7 +194,7 @@ def test_non_persistent_device_is_made_persistent():
 def test_absent_acts_on_listed_names_only():
     current = {"tun0": facts(), "tun1": facts(name="tun1")}
     steps = _tuntap.plan("absent", [{"name": "tun1"}, {"name": "nosuch"}], current)
-    assert [step.describe() for step in steps] == [
+    assert [_tuntap.describe(step) for step in steps] == [
         "delete tun1: tun pi off vnet_hdr off persist mtu 1500 qlen 500 down"
     ]
 
@@ -250,11 +254,18 @@ class FakeKernel:
         pass
 
 
+def apply_steps(kernel, steps):
+    """The engine's apply, as a module run does it, on a fake kernel."""
+    kind = _tuntap.TuntapKind({"state": "present"})
+    kind.kernel = kernel
+    _apply.apply(kernel, steps, kind)
+
+
 def test_refusal_in_the_middle_undoes_the_earlier_devices():
     kernel = FakeKernel(fail_on="tun2")
     steps = _tuntap.plan("present", [want(), want(name="tun1"), want(name="tun2")], {})
-    with pytest.raises(_tuntap.ApplyFailed) as error:
-        _tuntap.apply(kernel, steps)
+    with pytest.raises(ApplyError) as error:
+        apply_steps(kernel, steps)
     assert str(error.value) == (
         "add tun2: tun pi off vnet_hdr off persist down failed: Invalid argument (mtu greater than device maximum);"
         " the 2 change(s) already applied by this task were undone"
@@ -268,19 +279,19 @@ def test_busy_owner_change_says_why_and_undoes_the_link_change(monkeypatch):
     kernel = FakeKernel({"tun0": facts()}, fail_on="tun1")
     current = {"tun0": facts(), "tun1": facts(name="tun1", index=8)}
     steps = _tuntap.plan("present", [want(mtu=1400), want(name="tun1", owner="5")], current)
-    with pytest.raises(_tuntap.ApplyFailed, match="a process holds the device open.*the 1 change"):
-        _tuntap.apply(kernel, steps)
+    with pytest.raises(ApplyError, match="a process holds the device open.*the 1 change"):
+        apply_steps(kernel, steps)
     assert kernel.calls == [("link", "tun0", 1400), ("owner", "tun1", 5), ("link", "tun0", 1500)]
 
 
 def test_busy_names_the_holders(monkeypatch):
     monkeypatch.setattr(_tuntap, "holders_here", lambda: {"tun0": [{"pid": 42, "command": "openvpn"}]})
     steps = _tuntap.plan("present", [want(owner="5")], {"tun0": facts()})
-    with pytest.raises(_tuntap.ApplyFailed) as error:
-        _tuntap.apply(FakeKernel({"tun0": facts()}, fail_on="tun0"), steps)
+    with pytest.raises(ApplyError) as error:
+        apply_steps(FakeKernel({"tun0": facts()}, fail_on="tun0"), steps)
     assert str(error.value) == (
-        "set tun0 user 5 group none failed: Device or resource busy (held open by pid 42 openvpn);"
-        " the 0 change(s) already applied by this task were undone"
+        "set tun0 user 5 group none failed: Device or resource busy (held open by pid 42 openvpn)"
+        "; nothing had been changed"
     )
 
 
@@ -344,14 +355,18 @@ class DummyModule:
 @pytest.fixture
 def kernel(monkeypatch):
     fake = FakeKernel({"tun0": facts()})
-    monkeypatch.setattr(_tuntap, "check_pyroute2", lambda module: None)
-    monkeypatch.setattr(_tuntap, "NamespaceLock", contextlib.nullcontext)
+    monkeypatch.setattr(_module, "check_pyroute2", lambda module: None)
+    monkeypatch.setattr(_converge, "NamespaceLock", contextlib.nullcontext)
     return fake
 
 
-def run(module, kernel, runner=_tuntap.run_tuntap, **kwargs):
+def run(module, kernel, kind=_tuntap.TuntapKind, proc="/proc"):
+    class OnTheFake(kind):
+        kernel_class = staticmethod(lambda: kernel)
+
+    OnTheFake.proc = proc
     with pytest.raises(Exit):
-        runner(module, kernel_class=lambda: kernel, **kwargs)
+        _module.run_module(module, OnTheFake)
     return module.result
 
 
@@ -366,7 +381,7 @@ def test_check_mode_reports_the_change_and_touches_nothing(kernel):
 
 def test_errors_before_anything_is_touched(kernel):
     result = run(DummyModule({"config": [{"name": "tun1"}, {"name": "tun2", "mtu": 10}]}), kernel)
-    assert result == {"msg": "config[1].mtu: 10 is out of range 68..65535", "failed": True}
+    assert result["msg"] == "config[1].mtu: 10 is out of range 68..65535" and result["failed"] is True
     result = run(DummyModule({"config": [{"name": "eth0"}]}), kernel)
     assert result["msg"] == "config[0].name: 'eth0' is a veth device, not a tun/tap; it is left alone"
     assert run(DummyModule({"config": []}), kernel)["msg"] == "config: state=present needs at least one item"
@@ -384,7 +399,7 @@ def test_info_lists_devices_holders_and_missing(kernel, tmp_path, monkeypatch):
     (tmp_path / "self" / "ns").mkdir(parents=True)
     (tmp_path / "self" / "ns" / "net").write_text("")
     monkeypatch.setattr(_tuntap, "holders", lambda inode, proc: {"tun0": [{"pid": 5, "command": "x", "cmdline": "x"}]})
-    result = run(DummyModule({"names": ["tun0", "tun9"]}), kernel, _tuntap.run_tuntap_info, proc=str(tmp_path))
+    result = run(DummyModule({"names": ["tun0", "tun9"]}), kernel, _tuntap.TuntapInfoKind, proc=str(tmp_path))
     assert result["missing"] == ["tun9"] and result["changed"] is False
     device = result["devices"]["tun0"]
     assert device["attached"] == [{"pid": 5, "command": "x", "cmdline": "x"}]

@@ -9,7 +9,9 @@ import sys
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind as EngineKind
 
 
 class Exit(Exception):
@@ -32,7 +34,7 @@ class DummyModule:
         raise Exit()
 
 
-class Kind:
+class Kind(EngineKind):
     """A kind over a dict of name -> value; `applied` records what reached the 'kernel'."""
 
     kernel = {}
@@ -82,7 +84,7 @@ def kernel(monkeypatch):
     Kind.kernel = {"a": 1, "b": 2}
     Kind.applied = []
     monkeypatch.setattr(_module, "check_pyroute2", lambda module: None)
-    monkeypatch.setattr(_module, "NamespaceLock", contextlib.nullcontext)
+    monkeypatch.setattr(_converge, "NamespaceLock", contextlib.nullcontext)
 
 
 def run(module):
@@ -112,7 +114,8 @@ def test_nothing_to_do_is_not_changed():
 
 def test_bad_item_fails_before_anything_is_touched():
     result = run(DummyModule({"config": [{"name": "a", "value": 1}, {"name": "b", "value": "x"}]}))
-    assert result == {"msg": "config[1].value: 'x' is not a number", "failed": True}
+    assert result["msg"] == "config[1].value: 'x' is not a number" and result["failed"] is True
+    assert result["invocation"] == {"module_args": {"namespace": None, "state": "merged"}}  # no config, even failing
     assert Kind.applied == []
 
 

@@ -5,12 +5,14 @@
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind as EngineKind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change, plan
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
 
-class Kind:
+class Kind(EngineKind):
     """Objects are dicts {name, value, owner}; identity is the name."""
 
     @staticmethod
@@ -50,7 +52,7 @@ class Kind:
         return steps
 
 
-KIND = Kind()
+KIND = Kind({})
 OURS_A = {"name": "a", "value": 1, "owner": "us"}
 OURS_B = {"name": "b", "value": 2, "owner": "us"}
 THEIRS = {"name": "t", "value": 3, "owner": "them"}
@@ -127,7 +129,7 @@ def test_apply_undoes_everything_when_the_kernel_refuses_one():
     netlink = FakeNetlink({"a", "b", "t"}, refuse={"d"})
     changes = plan("overridden", [{"name": "c"}, {"name": "d"}, {"name": "e"}], HAVE, KIND)
     with pytest.raises(ApplyError) as error:
-        _resource.apply(netlink, changes, KIND)
+        _apply.apply(netlink, changes, KIND)
     assert netlink.names == {"a", "b", "t"}
     assert str(error.value).startswith("add d=0 (us) failed: Invalid argument (refused on purpose)")
     assert "the 3 change(s) already applied by this task were undone" in str(error.value)
@@ -135,7 +137,7 @@ def test_apply_undoes_everything_when_the_kernel_refuses_one():
 
 def test_apply_without_refusal_applies_all():
     netlink = FakeNetlink({"a", "b", "t"})
-    _resource.apply(netlink, plan("overridden", [{"name": "c"}], HAVE, KIND), KIND)
+    _apply.apply(netlink, plan("overridden", [{"name": "c"}], HAVE, KIND), KIND)
     assert netlink.names == {"c", "t"}
 
 
@@ -146,6 +148,6 @@ def test_a_failed_post_condition_undoes_the_task():
         raise ApplyError("2001:db8::1 on eth0 failed duplicate address detection (dadfailed)")
 
     with pytest.raises(ApplyError) as error:
-        _resource.apply(netlink, plan("merged", [{"name": "c"}, {"name": "d"}], HAVE, KIND), KIND, verify=verify)
+        _apply.apply(netlink, plan("merged", [{"name": "c"}, {"name": "d"}], HAVE, KIND), KIND, verify=verify)
     assert netlink.names == {"a", "b", "t"}
     assert str(error.value).endswith("(dadfailed); the 2 change(s) already applied by this task were undone")
