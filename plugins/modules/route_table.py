@@ -100,23 +100,11 @@ gathered:
   sample: [{name: vpn, number: 100}]
 """
 
-import os
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import STATES
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route_table as rt
-from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import parse_rt_tables, table_files
-
-
-def other_names(path):
-    names = {}
-    for other in reversed(table_files()):
-        if os.path.realpath(other) != os.path.realpath(path):
-            names.update(parse_rt_tables(read_text(other) or ""))
-    return names
 
 
 def main():
@@ -133,29 +121,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    path, state = module.params["path"], module.params["state"]
-    try:
-        want = [rt.validate_table(item, "config[%d]" % i) for i, item in enumerate(module.params["config"])]
-        if state in ("merged", "replaced") and not want:
-            raise ValidationError("config", [], "needs at least one item with state %s" % state)
-        text = read_text(path)
-        have = rt.parse_owned(text)
-        after = rt.desired_entries(state, want, have)
-        problems = rt.conflicts(after, other_names(path))
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
-    if problems:
-        module.fail_json(msg="; ".join(problems))
-    changes = rt.change_lines(have, after)
-    new_text = rt.render_file(after)
-    result = dict(changed=bool(changes), changes=changes, tables=after)
-    if changes and not module.check_mode:
-        write_text(module, path, new_text)
-    if state == "gathered":
-        result["gathered"] = [dict(name=name, number=number) for name, number in sorted(have.items())]
-    if module._diff and changes:
-        result["diff"] = dict(before=text or "", after=new_text, before_header=path, after_header=path)
-    module.exit_json(**result)
+    run_module(module, rt.RouteTableKind)
 
 
 if __name__ == "__main__":

@@ -442,7 +442,7 @@ def restore_file(module, path, text):
     if text is None:
         os.remove(path)
     else:
-        write_text(module, path, text)
+        write_text(path, text)
 
 
 def validate_config(config):
@@ -476,7 +476,7 @@ def converge(module, netlink, want, conf_dir):
         # The file first: if it cannot be written, nothing has changed yet; if the kernel then refuses a
         # setting, the settings already written are put back and so is the file.
         if file_changes:
-            write_text(module, path, new_text)
+            write_text(path, new_text)
         try:
             apply_settings(changes, conf_dir)
         except ApplyFailed:

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import tempfile
 
 
 def read_text(path):
@@ -23,13 +24,23 @@ def read_text(path):
         return None
 
 
-def write_text(module, path, text, mode=0o644):
-    """Replace `path` with `text` in one rename, so readers never see half a file."""
+def write_text(path, text, mode=0o644):
+    """Replace `path` with `text` in one rename, so readers never see half a file.
+
+    The text goes to a unique temporary file in the same directory (a fixed
+    name could be someone else's file, or a second run's), which gets its mode
+    before any byte is written, so a secret file is never readable by others.
+    """
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         os.makedirs(directory, 0o755)
-    temp = path + ".tmp"
-    with open(temp, "w") as handle:
-        handle.write(text)
-    os.chmod(temp, mode)
-    module.atomic_move(temp, path)
+    fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(text)
+        os.replace(temp, path)  # not AnsibleModule.atomic_move: it would give a new file 0644, whatever `mode` said
+    except BaseException:
+        if os.path.exists(temp):
+            os.remove(temp)
+        raise

@@ -3,6 +3,7 @@
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import plan, result_of
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route_table as rt
 
 HAVE = {"vpn": 100, "old": 7}
@@ -18,8 +19,11 @@ HAVE = {"vpn": 100, "old": 7}
         ("gathered", [("x", 1)], HAVE),
     ],
 )
-def test_desired_entries(state, want, expected):
-    assert rt.desired_entries(state, want, HAVE) == expected
+def test_the_engine_plans_the_file(state, want, expected):
+    kind = rt.RouteTableKind({"path": rt.DEFAULT_PATH})
+    have = [dict(name=name, number=number) for name, number in HAVE.items()]
+    objects = [dict(name=name, number=number) for name, number in want]
+    assert kind.entries(result_of(plan(state, objects, have, kind), have, kind)) == expected
 
 
 def test_conflicts_with_other_files_and_within():
@@ -39,12 +43,30 @@ def test_render_and_parse_round_trip():
     assert rt.parse_owned(text) == {"vpn": 100, "local_in": 13}
 
 
-def test_change_lines():
-    assert rt.change_lines(HAVE, {"vpn": 101, "new": 8}) == [
+def test_changes_in_words():
+    kind = rt.RouteTableKind({"path": rt.DEFAULT_PATH})
+    have = [dict(name=name, number=number) for name, number in HAVE.items()]
+    want = [dict(name="vpn", number=101), dict(name="new", number=8)]
+    assert [kind.describe(change) for change in plan("overridden", want, have, kind)] == [
         "add table 8 new",
         "remove table 7 old",
         "renumber table vpn from 100 to 101",
     ]
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd", "/etc/iproute2/rt_tables", "/etc/iproute2/rt_tables.d/x.txt"])
+def test_only_a_conf_file_in_rt_tables_d(path):
+    with pytest.raises(ValidationError, match="path: .* must be a .conf file in an rt_tables.d directory"):
+        rt.RouteTableKind({"path": path})
+
+
+def test_a_foreign_file_is_never_overwritten(tmp_path):
+    target = tmp_path / "rt_tables.d" / "mine.conf"
+    target.parent.mkdir()
+    target.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    kind = rt.RouteTableKind({"path": str(target)})
+    with pytest.raises(ValidationError, match="is a file the collection did not write"):
+        kind.dump(None, [], "merged")
 
 
 @pytest.mark.parametrize(
