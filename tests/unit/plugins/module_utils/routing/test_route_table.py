@@ -47,7 +47,7 @@ def test_changes_in_words():
     kind = rt.RouteTableKind({"path": rt.DEFAULT_PATH})
     have = [dict(name=name, number=number) for name, number in HAVE.items()]
     want = [dict(name="vpn", number=101), dict(name="new", number=8)]
-    assert [kind.describe(change) for change in plan("overridden", want, have, kind)] == [
+    assert [kind.describe(change) for change in kind.plan("overridden", want, have)] == [
         "add table 8 new",
         "remove table 7 old",
         "renumber table vpn from 100 to 101",
