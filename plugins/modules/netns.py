@@ -135,15 +135,10 @@ gathered:
   sample: [site-a, site-b]
 """
 
-import os
-import traceback
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
-from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import netns as _netns
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.netns import NetnsKind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
 
 VETH_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -172,47 +167,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    check_pyroute2(module)
-    state = {"present": "merged", "absent": "deleted"}.get(module.params["state"], module.params["state"])
-    result = dict(changed=False, changes=[])
-    if state == "gathered":
-        names = sorted(os.listdir(_netns.NETNS_DIR)) if os.path.isdir(_netns.NETNS_DIR) else []
-        module.exit_json(gathered=names, **result)
-    sides = _netns.Sides()
-    done = []
-    try:
-        items = [_netns.validate_namespace(item, "config[%d]" % i) for i, item in enumerate(module.params["config"])]
-        before = sorted(name for name in (item["name"] for item in items) if _netns.namespace_exists(name))
-        if state == "deleted":
-            steps = [("delete netns %s" % name, lambda n=name: _netns.remove_namespace(n), None) for name in before]
-        else:
-            steps = _netns.plan(items, module.params["recreate"], module.check_mode, sides)
-        for description, action, undo in steps:
-            if not module.check_mode:
-                action()
-                done.append((description, undo))
-            result["changes"].append(description)
-    except ValidationError as exc:
-        module.fail_json(msg=str(exc))
-    except (NetlinkError, OSError) as exc:
-        undone = [description for description, undo in reversed(done) if undo is not None and undo() is None]
-        module.fail_json(
-            msg="%s failed: %s; undone: %s" % (steps[len(done)][0], exc, ", ".join(undone) or "nothing"),
-            exception=traceback.format_exc(),
-        )
-    finally:
-        sides.close()
-    result["changed"] = bool(result["changes"])
-    if module._diff and result["changed"]:
-        after = [n for n in before if state != "deleted"] + [
-            c[len("add netns ") :] for c in result["changes"] if c.startswith("add netns ")
-        ]
-        result["diff"] = dict(
-            before="".join("netns %s\n" % name for name in before),
-            after="".join("netns %s\n" % name for name in sorted(after))
-            + "".join(c + "\n" for c in result["changes"] if not c.startswith(("add netns", "delete netns"))),
-        )
-    module.exit_json(**result)
+    run_module(module, NetnsKind)
 
 
 if __name__ == "__main__":

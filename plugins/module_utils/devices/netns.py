@@ -24,6 +24,9 @@ import os
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import in_namespace
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
@@ -39,7 +42,7 @@ except ImportError:  # reported by check_pyroute2() before any use
     pyroute2_netns = None
 
 NETNS_DIR = "/run/netns"
-RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_GETADDR = 16, 17, 18, 20, 22
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 16, 17, 18, 20, 21, 22
 IFF_UP = 0x1
 IFA_F_NODAD = 0x02
 RTEXT_FILTER_SKIP_STATS = 1 << 3
@@ -146,9 +149,16 @@ class Side:
             msg["attrs"].append(("IFA_FLAGS", IFA_F_NODAD))
         self.netlink.request(msg, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL)
 
-    def set_link(self, index, mtu=None):
+    def del_address(self, index, family, prefix):
+        address, _slash, length = prefix.partition("/")
+        msg = ifaddrmsg()
+        msg["family"], msg["prefixlen"], msg["index"] = family, int(length), index
+        msg["attrs"] = [("IFA_LOCAL", address), ("IFA_ADDRESS", address)]
+        self.netlink.request(msg, RTM_DELADDR)
+
+    def set_link(self, index, mtu=None, up=True):
         msg = ifinfmsg()
-        msg["index"], msg["flags"], msg["change"] = index, IFF_UP, IFF_UP
+        msg["index"], msg["flags"], msg["change"] = index, IFF_UP if up else 0, IFF_UP
         msg["attrs"] = [("IFLA_MTU", mtu)] if mtu else []
         self.netlink.request(msg, RTM_NEWLINK)
 
@@ -159,14 +169,15 @@ def kind_of(link):
 
 
 def veth_actions(namespace, veth, near, far, recreate):
-    """What it takes to make one veth as declared: a list of (description, function).
+    """What it takes to make one veth as declared: a list of (description, do, undo).
 
-    `near`/`far` are Side objects, or None when their namespace does not exist
-    yet (check mode): then everything is to be created.
+    `near`/`far` are Side objects. Every step but the replacement of a foreign
+    link can be undone: a new veth is deleted, an address removed, a link's MTU
+    and up/down put back.
     """
     actions = []
-    link = near.link(veth["name"]) if near else None
-    peer = far.link(veth["peer"]) if far and link is not None else None
+    link = near.link(veth["name"])
+    peer = far.link(veth["peer"]) if link is not None else None
     if link is not None:
         is_pair = kind_of(link) == "veth" and peer is not None and peer.get_attr("IFLA_LINK") == link["index"]
         if not is_pair:
@@ -177,10 +188,16 @@ def veth_actions(namespace, veth, near, far, recreate):
                     "exists but is not paired with %s in %s; set recreate: true to replace it"
                     % (veth["peer"], veth["peer_namespace"] or "this namespace"),
                 )
-            actions.append(("delete link %s in %s" % (veth["name"], namespace), lambda: delete_link(near, link)))
+            actions.append(("delete link %s in %s" % (veth["name"], namespace), lambda: delete_link(near, link), None))
             link = peer = None
     if link is None:
-        actions.append(("add " + render_veth(namespace, veth), lambda: create_veth(namespace, veth, near, far)))
+        actions.append(
+            (
+                "add " + render_veth(namespace, veth),
+                lambda: create_veth(namespace, veth, near, far),
+                lambda: delete_link(near, near.link(veth["name"])),
+            )
+        )
         return actions
     for side, end, key in ((near, link, "addresses"), (far, peer, "peer_addresses")):
         missing = sorted(set(veth[key]) - side.addresses(end["index"]))
@@ -189,14 +206,17 @@ def veth_actions(namespace, veth, near, far, recreate):
                 (
                     "add address %s to %s" % (prefix, end.get_attr("IFLA_IFNAME")),
                     lambda s=side, i=end["index"], f=family, p=prefix: s.add_address(i, f, p),
+                    lambda s=side, i=end["index"], f=family, p=prefix: s.del_address(i, f, p),
                 )
             )
         mtu_wrong = veth["mtu"] and end.get_attr("IFLA_MTU") != veth["mtu"]
         if mtu_wrong or not end["flags"] & IFF_UP:
+            was_up, was_mtu = bool(end["flags"] & IFF_UP), end.get_attr("IFLA_MTU")
             actions.append(
                 (
                     "set %s up%s" % (end.get_attr("IFLA_IFNAME"), " mtu %d" % veth["mtu"] if veth["mtu"] else ""),
                     lambda s=side, i=end["index"]: s.set_link(i, veth["mtu"]),
+                    lambda s=side, i=end["index"], up=was_up, mtu=was_mtu: s.set_link(i, mtu, up),
                 )
             )
     return actions
@@ -244,7 +264,7 @@ def remove_namespace(name):
 
 
 def plan(items, recreate, check_mode, sides):
-    """[(description, function, undo or None)] for state merged."""
+    """[(description, do, undo)] for state merged; in check mode nothing is opened in a new namespace."""
     creating = {item["name"] for item in items if not namespace_exists(item["name"])}
     steps = [
         ("add netns %s" % name, lambda n=name: create_namespace(n), lambda n=name: remove_namespace(n))
@@ -260,29 +280,17 @@ def plan(items, recreate, check_mode, sides):
                     "peer_namespace does not exist; list it in config",
                 )
             if item["name"] in creating or peer_ns in creating:
-                near = far = None
-                if not check_mode:
-                    near, far = sides.lazy(item["name"]), sides.lazy(peer_ns)
+                # Made after its namespaces, so its sockets are opened only then (never in check mode).
                 steps.append(
-                    ("add " + render_veth(item["name"], veth), make_creator(item["name"], veth, near, far), None)
+                    (
+                        "add " + render_veth(item["name"], veth),
+                        lambda n=item["name"], v=veth: create_veth(n, v, sides.get(n), sides.get(v["peer_namespace"])),
+                        None,  # its namespace goes, and the veth with it
+                    )
                 )
                 continue
-            near, far = sides.get(item["name"]), sides.get(peer_ns)
-            for description, action in veth_actions(item["name"], veth, near, far, recreate):
-                undo = (
-                    (lambda s=near, v=veth: delete_link(s, s.link(v["name"])))
-                    if description.startswith("add veth")
-                    else None
-                )
-                steps.append((description, action, undo))
+            steps.extend(veth_actions(item["name"], veth, sides.get(item["name"]), sides.get(peer_ns), recreate))
     return steps
-
-
-def make_creator(namespace, veth, near, far):
-    def create():
-        create_veth(namespace, veth, near(), far())
-
-    return create
 
 
 class Sides:
@@ -296,9 +304,76 @@ class Sides:
             self.sides[namespace] = Side(namespace)
         return self.sides[namespace]
 
-    def lazy(self, namespace):
-        return lambda: self.get(namespace)
-
     def close(self):
         for side in self.sides.values():
             side.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class NetnsKind(Kind):
+    """Namespaces and veths on the engine: each step an Action with its undo.
+
+    Objects are namespaces ({"name": ...}) and the steps of making veths
+    ({"text": description} with the step's do/undo beside it).
+    """
+
+    noun = "network namespace"
+    state_aliases = {"present": "merged", "absent": "deleted"}
+    needs_config = ()
+    enters_namespace = False  # it makes namespaces; its sockets enter each one
+    locks_namespace = False
+
+    def validate(self, item, field):
+        return validate_namespace(item, field)
+
+    def open(self):
+        self.sides = Sides()
+        return self.sides
+
+    def dump(self, kernel, want, state):
+        if state == "gathered":
+            names = sorted(os.listdir(NETNS_DIR)) if os.path.isdir(NETNS_DIR) else []
+        else:
+            names = [item["name"] for item in want if namespace_exists(item["name"])]
+        return [dict(name=name) for name in names]
+
+    def plan(self, state, want, have):
+        if state == "gathered":
+            return []
+        if state == "deleted":
+            return [Change("delete", old=namespace) for namespace in have]
+        changes = []
+        for text, do, undo in plan(want, self.params.get("recreate"), self.check_mode, self.sides):
+            if text.startswith("add netns "):
+                changes.append(Change("add", new=dict(name=text[len("add netns ") :])))
+            else:
+                changes.append(Change("add", new=dict(text=text, do=do, undo=undo)))
+        return changes
+
+    def key(self, obj):
+        return obj.get("name") or obj["text"]
+
+    def requests(self, change):
+        if change.op == "delete":
+            name = change.old["name"]
+            return [Action(lambda: remove_namespace(name))]
+        if "name" in change.new:
+            name = change.new["name"]
+            return [Action(lambda: create_namespace(name), lambda: remove_namespace(name))]
+        return [Action(change.new["do"], change.new["undo"])]
+
+    def describe(self, change):
+        if change.op == "delete":
+            return "delete netns %s" % change.old["name"]
+        return ("add netns %s" % change.new["name"]) if "name" in change.new else change.new["text"]
+
+    def render(self, obj):
+        return ("netns %s" % obj["name"]) if "name" in obj else obj["text"]
+
+    def to_config(self, obj):
+        return obj["name"] if "name" in obj else obj["text"]

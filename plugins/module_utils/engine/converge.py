@@ -63,6 +63,7 @@ def report(kind, state, have, changes, diff):
 def converge(kind_class, params, check_mode=False, diff=False):
     """Take the kernel to what `params` ask (or, in check mode, say what that would change)."""
     kind = kind_class(params)
+    kind.check_mode = check_mode
     state = params.get("state") or kind.default_state
     state = kind.state_aliases.get(state, state)
     want = validated(kind, state, params)

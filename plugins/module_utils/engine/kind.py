@@ -59,6 +59,9 @@ class Kind:
     #: the kind talks netlink (a kind that only writes files runs without pyroute2)
     needs_pyroute2 = True
 
+    #: set by the engine before open(): True when nothing will be applied
+    check_mode = False
+
     def __init__(self, params):
         self.params = params
 

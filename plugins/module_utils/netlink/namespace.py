@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ctypes
+import errno
 import fcntl
 import os
 
@@ -51,7 +52,8 @@ def enter_namespace(namespace):
                 code = ctypes.get_errno()
                 raise OSError(code, os.strerror(code))
     except OSError as exc:
-        raise NamespaceError("cannot enter network namespace %r (%s): %s" % (namespace, path, exc.strerror))
+        why = " (not a network namespace)" if exc.errno == errno.EINVAL else ""
+        raise NamespaceError("cannot enter network namespace %r (%s): %s%s" % (namespace, path, exc.strerror, why))
     finally:
         os.close(fd)
 
