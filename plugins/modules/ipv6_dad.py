@@ -206,9 +206,9 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.ipv6_dad im
     CONFIG_OPTIONS,
     DEFAULT_PERSIST_PATH,
     STATES,
-    run_ipv6_dad,
+    Ipv6DadKind,
 )
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import namespace_argument_spec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import namespace_argument_spec, run_module
 
 
 def main():
@@ -220,7 +220,7 @@ def main():
     )
     spec.update(namespace_argument_spec())
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
-    run_ipv6_dad(module)
+    run_module(module, Ipv6DadKind)
 
 
 if __name__ == "__main__":

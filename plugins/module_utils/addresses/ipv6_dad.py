@@ -31,22 +31,19 @@ __metaclass__ = type
 
 import errno
 import os
-import traceback
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2, ifaddrmsg, ifinfmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import dad as _dad
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import (
     RTEXT_FILTER_SKIP_STATS,
     RTM_GETLINK,
     RTM_NEWLINK,
     LinkNames,
-)
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import (
-    NamespaceError,
-    NamespaceLock,
-    enter_namespace,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, Netlink, NetlinkError
 
@@ -254,33 +251,6 @@ def list_devices(conf_dir=CONF_DIR):
         return []
 
 
-class ApplyFailed(Exception):
-    pass
-
-
-def apply_settings(changes, conf_dir=CONF_DIR, writer=write_setting):
-    """Write each change; if the kernel refuses one, write the earlier ones back (all or nothing)."""
-    done = []
-    for change in changes:
-        dev, key, old, new = change
-        try:
-            writer(dev, key, new, conf_dir)
-        except OSError as exc:
-            message = "%s = %s failed: %s" % (sysctl_name(dev, key), new, exc.strerror or exc)
-            undo_errors = []
-            for undo_dev, undo_key, undo_old, _undo_new in reversed(done):
-                try:
-                    writer(undo_dev, undo_key, undo_old, conf_dir)
-                except OSError as undo_exc:
-                    undo_errors.append("%s (%s)" % (sysctl_name(undo_dev, undo_key), undo_exc.strerror))
-            if undo_errors:
-                message += "; writing back the earlier changes also failed: %s" % ", ".join(undo_errors)
-            else:
-                message += "; the %d change(s) already made by this task were written back" % len(done)
-            raise ApplyFailed(message)
-        done.append(change)
-
-
 # --- the persistence file ---------------------------------------------------------------------------------
 
 
@@ -425,104 +395,154 @@ def resolve_devices(want, names, conf_dir, persist):
     return absent, warnings
 
 
-def file_change_lines(before, after):
-    """`persist`/`unpersist` lines for the entries of the owned file that change."""
-    lines = []
-    for dev, key in sorted(set(before) | set(after)):
-        if before.get((dev, key)) == after.get((dev, key)):
-            continue
-        if (dev, key) in after:
-            lines.append("persist %s = %d" % (sysctl_path_name(dev, key), after[(dev, key)]))
-        else:
-            lines.append("unpersist %s" % sysctl_path_name(dev, key))
-    return lines
-
-
-def restore_file(module, path, text):
+def restore_file(path, text):
+    """Put the owned file back as it was (None: it did not exist)."""
     if text is None:
-        os.remove(path)
+        if os.path.exists(path):
+            os.remove(path)
     else:
         write_text(path, text)
 
 
-def validate_config(config):
-    want = [validate_item(item, "config[%d]" % i) for i, item in enumerate(config)]
-    seen = {}
-    for position, item in enumerate(want):
-        if item["dev"] in seen:
-            raise ValidationError("config[%d].dev" % position, item["dev"], "repeats config[%d]" % seen[item["dev"]])
-        seen[item["dev"]] = position
-    return want
+class Ipv6DadKind(Kind):
+    """DAD settings on the engine: each setting a write with its undo, the persistence file one rename.
 
+    Objects are settings {dev, key, value} and lines of the owned file
+    {file, dev, key, value}; a config item is {dev, settings}.
+    """
 
-def converge(module, netlink, want, conf_dir):
-    """Read, plan, write (unless check mode); return the result fields and warnings."""
-    params = module.params
-    state, persist, path = params["state"], params["persist"], params["persist_path"]
-    names = LinkNames(netlink)
-    absent, warnings = resolve_devices(want, names, conf_dir, persist)
-    devices = [item["dev"] for item in want] or list_devices(conf_dir)
-    live = [dev for dev in devices if dev not in absent]
-    current = {dev: read_settings(dev, conf_dir) or {} for dev in live}
-    defaults = read_settings("default", conf_dir) or {}
-    noarp = [dev for dev in live if dev not in SPECIAL and link_flags(netlink, dev) & (IFF_NOARP | IFF_LOOPBACK)]
-    changes = plan(targets(state, [item for item in want if item["dev"] not in absent], defaults, noarp), current)
-    text = read_text(path) if persist else None
-    entries = parse_persisted(text)
-    new_entries = persisted_after(state, want, entries) if persist else entries
-    file_changes = file_change_lines(entries, new_entries)
-    new_text = render_persisted(new_entries)
-    if not module.check_mode:
-        # The file first: if it cannot be written, nothing has changed yet; if the kernel then refuses a
-        # setting, the settings already written are put back and so is the file.
-        if file_changes:
-            write_text(path, new_text)
-        try:
-            apply_settings(changes, conf_dir)
-        except ApplyFailed:
-            if file_changes:
-                restore_file(module, path, text)
-            raise
-    after = {dev: dict(values) for dev, values in current.items()}
-    for dev, key, _old, new in changes:
-        after[dev][key] = new
-    result = dict(
-        changed=bool(changes or file_changes),
-        changes=[change_line(change) for change in changes] + file_changes,
-        settings=[to_config(dev, after[dev]) for dev in live],
-        addresses=dad_addresses(netlink, names, [dev for dev in live if dev not in SPECIAL]),
-    )
-    if state == "gathered":
-        result["gathered"] = [to_config(dev, current[dev]) for dev in live]
-    if persist:
-        result["persisted"] = [dict(dev=dev, key=key, value=value) for (dev, key), value in sorted(new_entries.items())]
-    if module._diff and result["changed"]:
+    noun = "DAD setting"
+    needs_config = ("merged", "replaced", "deleted")
+    conf_dir = CONF_DIR
+
+    def __init__(self, params):
+        self.params = params
+        self.persist = params.get("persist")
+        self.path = params.get("persist_path") or DEFAULT_PERSIST_PATH
+        self.seen = {}
+        self.names = None
+        self.current = {}
+        self.live = []
+        self.warnings = []
+        self.text = None
+        self.entries = {}
+        self.new_entries = {}
+
+    def validate(self, item, field):
+        want = validate_item(item, field)
+        if want["dev"] in self.seen:
+            raise ValidationError(field + ".dev", want["dev"], "repeats config[%d]" % self.seen[want["dev"]])
+        self.seen[want["dev"]] = int(field[len("config[") : -1])
+        return want
+
+    def open(self):
+        if self.persist:
+            check_root_namespace(self.params.get("namespace"))
+        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg, _dad.RTM_NEWADDR: ifaddrmsg})
+        self.names = LinkNames(netlink)
+        return netlink
+
+    def dump(self, netlink, want, state):
+        """The listed devices' settings (every device's when none is listed) and the owned file's lines."""
+        absent, self.warnings = resolve_devices(want, self.names, self.conf_dir, self.persist)
+        devices = [item["dev"] for item in want] or list_devices(self.conf_dir)
+        self.live = [dev for dev in devices if dev not in absent]
+        self.current = {dev: read_settings(dev, self.conf_dir) or {} for dev in self.live}
+        defaults = read_settings("default", self.conf_dir) or {}
+        noarp = [d for d in self.live if d not in SPECIAL and link_flags(netlink, d) & (IFF_NOARP | IFF_LOOPBACK)]
+        self.targets = targets(state, [item for item in want if item["dev"] not in absent], defaults, noarp)
+        self.text = read_text(self.path) if self.persist else None
+        self.entries = parse_persisted(self.text)
+        self.new_entries = persisted_after(state, want, self.entries) if self.persist else self.entries
+        current = self.current
+        settings = [dict(dev=dev, key=key, value=value) for dev in self.live for key, value in current[dev].items()]
+        lines = [dict(file=self.path, dev=dev, key=key, value=value) for (dev, key), value in self.entries.items()]
+        return settings + lines
+
+    def plan(self, state, want, have):
+        changes = [
+            Change("set", old=dict(dev=dev, key=key, value=old), new=dict(dev=dev, key=key, value=new))
+            for dev, key, old, new in plan(self.targets, self.current)
+        ]
+        for dev, key in sorted(set(self.entries) | set(self.new_entries)):
+            old, new = self.entries.get((dev, key)), self.new_entries.get((dev, key))
+            if old != new:
+                line = dict(file=self.path, dev=dev, key=key)
+                changes.append(
+                    Change(
+                        "persist" if new is not None else "unpersist",
+                        old=None if old is None else dict(line, value=old),
+                        new=None if new is None else dict(line, value=new),
+                    )
+                )
+        return changes
+
+    def key(self, obj):
+        return obj.get("file"), obj["dev"], obj.get("key")
+
+    def steps(self, changes):
+        """The file first: if it cannot be written nothing has changed yet; a refused setting puts it back too."""
+        steps = []
+        lines = [change for change in changes if change.op != "set"]
+        if lines:
+            new_text, old_text, path = render_persisted(self.new_entries), self.text, self.path
+            steps.append((lines[0], Action(lambda: write_text(path, new_text), lambda: restore_file(path, old_text))))
+        for change in changes:
+            if change.op == "set":
+                dev, key, old, new = change.old["dev"], change.old["key"], change.old["value"], change.new["value"]
+                steps.append(
+                    (
+                        change,
+                        Action(
+                            lambda d=dev, k=key, v=new: write_setting(d, k, v, self.conf_dir),
+                            None if old is None else lambda d=dev, k=key, v=old: write_setting(d, k, v, self.conf_dir),
+                        ),
+                    )
+                )
+        return steps
+
+    def describe(self, change):
+        if change.op == "set":
+            return change_line((change.old["dev"], change.old["key"], change.old["value"], change.new["value"]))
+        if change.op == "persist":
+            return "persist %s = %d" % (sysctl_path_name(change.new["dev"], change.new["key"]), change.new["value"])
+        return "unpersist %s" % sysctl_path_name(change.old["dev"], change.old["key"])
+
+    def render(self, obj):
+        if "settings" in obj:  # a config item (the duplicate check)
+            return obj["dev"]
+        return "%s = %s" % (sysctl_name(obj["dev"], obj["key"]), obj["value"])
+
+    @staticmethod
+    def settings_of(objects):
+        """{dev: {key: value}} of the setting objects (the file's lines left out)."""
+        settings = {}
+        for obj in objects:
+            if "file" not in obj:
+                settings.setdefault(obj["dev"], {})[obj["key"]] = obj["value"]
+        return settings
+
+    def diff(self, have, after):
         diffs = []
-        if changes:
-            diffs.append(dict(before=settings_text(current, live), after=settings_text(after, live)))
-        if file_changes:
-            diffs.append(dict(before=text or "", after=new_text, before_header=path, after_header=path))
-        result["diff"] = diffs if len(diffs) > 1 else diffs[0]
-    return result, warnings
+        before_text = settings_text(self.current, self.live)
+        after_text = settings_text(self.settings_of(after), self.live)
+        if before_text != after_text:
+            diffs.append(dict(before=before_text, after=after_text))
+        if self.new_entries != self.entries:
+            new_text = render_persisted(self.new_entries)
+            diffs.append(dict(before=self.text or "", after=new_text, before_header=self.path, after_header=self.path))
+        return diffs if len(diffs) > 1 else diffs[0]
 
-
-def run_ipv6_dad(module, conf_dir=CONF_DIR):
-    """The ipv6_dad module: validate, enter the namespace, lock, read, plan, write, persist, report."""
-    check_pyroute2(module)
-    params = module.params
-    if params["state"] in ("merged", "replaced", "deleted") and not params["config"]:
-        module.fail_json(msg="config: state=%s needs at least one item" % params["state"])
-    try:
-        want = validate_config(params["config"])
-        enter_namespace(params["namespace"])
-        if params["persist"]:
-            check_root_namespace(params["namespace"])
-        with NamespaceLock(), Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg, _dad.RTM_NEWADDR: ifaddrmsg}) as netlink:
-            result, warnings = converge(module, netlink, want, conf_dir)
-    except (ValidationError, NamespaceError, ApplyFailed) as exc:
-        module.fail_json(msg=str(exc))
-    except NetlinkError as exc:
-        module.fail_json(msg="netlink: %s" % exc, exception=traceback.format_exc())
-    for warning in warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+    def result_facts(self, netlink, state, want, have, after):
+        settings = self.settings_of(after)
+        result = dict(
+            settings=[to_config(dev, settings.get(dev, {})) for dev in self.live],
+            addresses=dad_addresses(netlink, self.names, [dev for dev in self.live if dev not in SPECIAL]),
+            warnings=self.warnings,
+        )
+        if state == "gathered":
+            result["gathered"] = [to_config(dev, self.current[dev]) for dev in self.live]
+        if self.persist:
+            entries = sorted(self.new_entries.items())
+            result["persisted"] = [dict(dev=dev, key=key, value=value) for (dev, key), value in entries]
+        return result

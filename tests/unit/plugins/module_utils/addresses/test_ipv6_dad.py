@@ -8,7 +8,10 @@ import os
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import ipv6_dad as dad
-from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError, ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
 
 DEFAULTS = dict(accept_dad=1, dad_transmits=1, optimistic_dad=0, use_optimistic=0, enhanced_dad=1)
 
@@ -108,27 +111,38 @@ def test_persisted_file_round_trip_and_states():
     replaced = dad.persisted_after("replaced", [item("eth0.100", dad_transmits=3)], entries)
     assert ("eth0.100", "accept_dad") not in replaced
     assert dad.persisted_after("deleted", [item("eth0.100")], entries) == {("default", "dad_transmits"): 2}
-    assert dad.file_change_lines(entries, merged) == ["persist net/ipv6/conf/eth0.100/dad_transmits = 3"]
-    assert dad.file_change_lines(entries, {}) == [
+    assert file_lines(entries, merged) == ["persist net/ipv6/conf/eth0.100/dad_transmits = 3"]
+    assert file_lines(entries, {}) == [
         "unpersist net/ipv6/conf/default/dad_transmits",
         "unpersist net/ipv6/conf/eth0.100/accept_dad",
     ]
 
 
-def test_a_refused_write_puts_the_earlier_ones_back():
-    written = []
+def file_lines(entries, after):
+    """The changes to the owned file the kind plans between two sets of entries, in words."""
+    kind = dad.Ipv6DadKind({"persist": True, "persist_path": "/p.conf"})
+    kind.targets, kind.current, kind.entries, kind.new_entries = [], {}, entries, after
+    return [kind.describe(change) for change in kind.plan("merged", [], [])]
 
-    def writer(dev, key, value, conf_dir):
-        if key == "dad_transmits":
-            raise OSError(22, "Invalid argument")
-        written.append((dev, key, value))
 
-    with pytest.raises(dad.ApplyFailed) as error:
-        dad.apply_settings([("eth0", "accept_dad", 1, 0), ("eth0", "dad_transmits", 1, 9)], writer=writer)
-    assert written == [("eth0", "accept_dad", 0), ("eth0", "accept_dad", 1)]
+def test_a_refused_write_puts_the_earlier_ones_back(tmp_path):
+    for key in ("accept_dad", "dad_transmits"):
+        (tmp_path / "eth0").mkdir(exist_ok=True)
+        (tmp_path / "eth0" / key).write_text("1\n")
+    (tmp_path / "eth0" / "dad_transmits").unlink()
+    (tmp_path / "eth0" / "dad_transmits").mkdir()  # the kernel's refusal: writing it fails
+    kind = dad.Ipv6DadKind({})
+    kind.conf_dir = str(tmp_path)
+    kind.targets, kind.current = (
+        [("eth0", "accept_dad", 0), ("eth0", "dad_transmits", 9)],
+        {"eth0": {"accept_dad": 1, "dad_transmits": 1}},
+    )
+    with pytest.raises(ApplyError) as error:
+        _apply.apply(None, kind.plan("merged", [], []), kind)
+    assert (tmp_path / "eth0" / "accept_dad").read_text() == "1\n"
     assert str(error.value) == (
-        "net.ipv6.conf.eth0.dad_transmits = 9 failed: Invalid argument; "
-        "the 1 change(s) already made by this task were written back"
+        "net.ipv6.conf.eth0.dad_transmits = 9 (was 1) failed: Is a directory (%s); "
+        "the 1 change(s) already applied by this task were undone" % (tmp_path / "eth0" / "dad_transmits")
     )
 
 
@@ -206,16 +220,20 @@ def conf(tmp_path, monkeypatch):
         for key, value in DEFAULTS.items():
             value = 0 if (dev, key) == ("all", "accept_dad") else value
             (root / dev / key).write_text("%d\n" % value)
-    monkeypatch.setattr(dad, "check_pyroute2", lambda module: None)
-    monkeypatch.setattr(dad, "NamespaceLock", contextlib.nullcontext)
+    monkeypatch.setattr(_module, "check_pyroute2", lambda module: None)
+    monkeypatch.setattr(_converge, "NamespaceLock", contextlib.nullcontext)
     monkeypatch.setattr(dad, "Netlink", FakeNetlink)
     monkeypatch.setattr(dad, "check_root_namespace", lambda namespace: None)
     return root
 
 
 def run(module, conf_dir):
+    class OnTheFakeConf(dad.Ipv6DadKind):
+        pass
+
+    OnTheFakeConf.conf_dir = str(conf_dir)
     with pytest.raises(Exit):
-        dad.run_ipv6_dad(module, str(conf_dir))
+        _module.run_module(module, OnTheFakeConf)
     return module.result
 
 
@@ -252,7 +270,7 @@ def test_a_refused_setting_leaves_settings_and_file_as_they_were(conf):
         "persist_path": str(conf / "p.conf"),
     }
     result = run(DummyModule(params), conf)
-    assert result["failed"] and "dad_transmits = 3 failed" in result["msg"]
+    assert result["failed"] and "dad_transmits = 3 (was unset) failed" in result["msg"]
     assert value(conf, "eth0.100", "accept_dad") == 1 and not (conf / "p.conf").exists()
 
 
