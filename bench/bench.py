@@ -176,8 +176,8 @@ def run_ip_batch(work):
 UTILS_CODE = r"""
 import json, resource, sys, time
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as _xfrm_policy
@@ -188,21 +188,24 @@ KINDS = {"xfrm_policy": (_xfrm_policy.PolicyKind, _xfrm_policy.CONFIG_OPTIONS, {
          "xfrm_state": (_xfrm_state.StateKind, _xfrm_state.CONFIG_OPTIONS, {}),
          "ip_route": (_route.RouteKind, _route.CONFIG_OPTIONS, {"protocol": 76}),
          "ip_rule": (_rule.RuleKind, _rule.CONFIG_OPTIONS, {"protocol": 76})}
-APPLY = [0.0]  # seconds in _resource.apply() alone: building, sending and confirming the requests
+APPLY = [0.0]  # seconds in the engine's apply() alone: building, sending and confirming the requests
+timed_apply = _apply.apply
+def apply_and_time(*args, **kwargs):
+    start = time.perf_counter()
+    try:
+        return timed_apply(*args, **kwargs)
+    finally:
+        APPLY[0] += time.perf_counter() - start
+_apply.apply = apply_and_time
 def converge():
+    """The engine's own converge, as the modules run it, for every kind's list (merged)."""
     for module, items in work.items():
         kind_class, options, extra = KINDS[module]
-        kind = kind_class(dict(extra, state="merged", config=items))
         blank = dict((key, None) for key in options)
         unknown = set(key for item in items for key in item) - set(options)
         assert not unknown, "not options of %s (aliases are the module's): %s" % (module, unknown)
-        want = [kind.validate(dict(blank, **item), "c") for item in items]
-        with kind.open() as netlink:
-            want = [kind.resolve(netlink, obj, "c") for obj in want]
-            changes = _resource.plan("merged", want, kind.dump(netlink, want, "merged"), kind)
-            start = time.perf_counter()
-            _resource.apply(netlink, changes, kind)
-            APPLY[0] += time.perf_counter() - start
+        params = dict(extra, state="merged", config=[dict(blank, **item) for item in items])
+        _converge.converge(kind_class, params)
 if len(sys.argv) > 2:  # a profile of the same run
     from pyinstrument import Profiler
     profiler = Profiler(interval=0.0005)

@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
 
 
@@ -29,20 +29,23 @@ ROOT = os.path.join(
 
 
 def converge(namespace, kind, state, items):
-    """Validate `items`, then plan and apply `state` for `kind` in `namespace`, as a module run does.
+    """Run `state` for `kind` in `namespace` with the engine's own run, as a module does.
 
-    Returns (the distinct wanted objects, the changes, every object in scope afterwards).
+    Items that repeat an earlier item's identity are dropped first (random sets
+    draw them; a module refuses them). Returns (the distinct wanted objects, the
+    changes, every object in scope afterwards).
     """
-    want = [kind.validate(item, "config[%d]" % i) for i, item in enumerate(items)]
-    with inside(namespace):
-        netlink = kind.open()
-    with netlink:
-        want = [kind.resolve(netlink, obj, "c") for obj in want]
-        unique = list(_resource.index_by_key(kind, want).values())
-        changes = _resource.plan(state, unique, kind.dump(netlink, unique, state), kind)
-        _resource.apply(netlink, changes, kind)
-        after = kind.dump(netlink, [], "gathered")
-    return unique, changes, after
+    seen, distinct = set(), []
+    for item in items:
+        key = kind.key(kind.validate(item, "c"))
+        if key not in seen:
+            seen.add(key)
+            distinct.append(item)
+    done = None
+    if distinct or state not in kind.needs_config:  # a drawn empty list: nothing to merge (a module refuses it)
+        done = _converge.run(kind, {"namespace": namespace, "state": state, "config": distinct})
+    after = _converge.run(kind, {"namespace": namespace, "state": "gathered", "config": []}).have
+    return (done.want, done.changes, after) if done else ([], [], after)
 
 
 def start_module(tmp_path, module, name, args):

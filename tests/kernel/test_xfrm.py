@@ -9,7 +9,8 @@ from conftest import finish, inside, ip, start_module
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as xp
 
 MODULE = "xfrm_policy"
@@ -86,11 +87,11 @@ def test_a_refusal_in_the_middle_of_a_batch_leaves_the_kernel_as_it_was(netns):
     with inside(netns):
         netlink = kind.open()
     with netlink:
-        changes = _resource.plan("merged", want, kind.dump(netlink, want, "merged"), kind)
+        changes = kind.plan("merged", want, kind.dump(netlink, want, "merged"))
         ip("-n", netns, "xfrm", "policy", "add", "dst", PREFIXES[2], "dir", "out", "action", "block")
         before = policies_text(netns)
-        with pytest.raises(_resource.ApplyError) as error:
-            _resource.apply(netlink, changes, kind)
+        with pytest.raises(ApplyError) as error:
+            _apply.apply(netlink, changes, kind)
     assert str(error.value).startswith("add src 0.0.0.0/0 dst 10.2.0.0/16 dir out priority 0 tmpl")
     assert "File exists" in str(error.value)
     assert str(error.value).endswith("the 3 change(s) already applied by this task were undone")

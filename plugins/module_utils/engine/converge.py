@@ -60,15 +60,28 @@ def report(kind, state, have, changes, diff):
     return result
 
 
+class Run:
+    """What one run saw and did: the wanted objects, the objects in scope before, the changes, the result."""
+
+    __slots__ = ("want", "have", "changes", "result")
+
+    def __init__(self, want, have, changes, result):
+        self.want, self.have, self.changes, self.result = want, have, changes, result
+
+
 def converge(kind_class, params, check_mode=False, diff=False):
-    """Take the kernel to what `params` ask (or, in check mode, say what that would change)."""
-    kind = kind_class(params)
+    """Take the kernel to what `params` ask (or, in check mode, say what that would change); the result dict."""
+    return run(kind_class(params), params, check_mode, diff).result
+
+
+def run(kind, params, check_mode=False, diff=False):
+    """converge() for a kind already made, returning the whole Run (the benchmark and kernel tests look inside)."""
     kind.check_mode = check_mode
     state = params.get("state") or kind.default_state
     state = kind.state_aliases.get(state, state)
     want = validated(kind, state, params)
     if state == "rendered":
-        return rendered(kind, want)
+        return Run(want, [], [], rendered(kind, want))
     namespace = params.get("namespace") if kind.enters_namespace else None
     lock = NamespaceLock() if kind.locks_namespace else contextlib.nullcontext()
     try:
@@ -84,6 +97,6 @@ def converge(kind_class, params, check_mode=False, diff=False):
                 _apply.apply(kernel, changes, kind, verify=lambda: kind.after_apply(kernel, want))
             result.update(report(kind, state, have, changes, diff))
             result.update(kind.result_facts(kernel, state, want, have, _plan.result_of(changes, have, kind)))
-            return result
+            return Run(want, have, changes, result)
     finally:
         kind.close()

@@ -288,6 +288,21 @@ def rule_to_config(rule, table_names):
     return config
 
 
+def deletion_catches(target, rule):
+    """True if a delete request for `target` could remove `rule` (every field `target` sets matches)."""
+    if rule is target or rule["family"] != target["family"]:
+        return False
+    return all(target[field] in (None, False) or target[field] == rule[field] for field in FIELDS)
+
+
+def add_request(rule):
+    return (encode_rule(rule), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL), lambda: (encode_rule(rule), RTM_DELRULE, 0)
+
+
+def delete_request(rule):
+    return (encode_rule(rule), RTM_DELRULE, 0), lambda: (encode_rule(rule), RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL)
+
+
 class RuleKind(Kind):
     """ip_rule objects on the engine (engine/kind.py)."""
 
@@ -323,6 +338,7 @@ class RuleKind(Kind):
         msg["family"] = socket.AF_UNSPEC
         rules = [decode_rule(m) for m in netlink.dump(msg, RTM_GETRULE)]
         rules = [r for r in rules if r["family"] in (norm.AF_INET, norm.AF_INET6)]
+        self.kernel_order = rules
         if state in ("merged", "replaced"):
             return rules  # identities are global: any rule may already satisfy an item
         return [r for r in rules if self.in_scope(r)]
@@ -357,16 +373,27 @@ class RuleKind(Kind):
     def to_config(self, rule):
         return rule_to_config(rule, self.table_names)
 
-    @staticmethod
-    def requests(change):
-        add = NLM_F_CREATE | NLM_F_EXCL
+    def steps(self, changes):
+        """The requests in order, with each delete made exact.
+
+        The kernel deletes the first rule that matches the fields a delete
+        request sets, an unset field matching anything (rule_find() in
+        fib_rules.c): deleting `from X lookup 101` could take an earlier
+        `from X fwmark 0x2 lookup 101` instead. Such earlier rules are taken
+        out before and put back after (they move behind the other rules of
+        their priority, which they already preceded only by insertion order).
+        """
+        present = list(getattr(self, "kernel_order", ()))
         steps = []
-        if change.old is not None:
-            steps.append(
-                ((encode_rule(change.old), RTM_DELRULE, 0), lambda: (encode_rule(change.old), RTM_NEWRULE, add))
-            )
-        if change.new is not None:
-            steps.append(
-                ((encode_rule(change.new), RTM_NEWRULE, add), lambda: (encode_rule(change.new), RTM_DELRULE, 0))
-            )
+        for change in changes:
+            if change.old is not None:
+                at = next((i for i, rule in enumerate(present) if rule is change.old), len(present))
+                shadows = [rule for rule in present[:at] if deletion_catches(change.old, rule)]
+                steps.extend((change, delete_request(rule)) for rule in shadows)
+                steps.append((change, delete_request(change.old)))
+                steps.extend((change, add_request(rule)) for rule in shadows)
+                present = [rule for rule in present if rule is not change.old and rule not in shadows] + shadows
+            if change.new is not None:
+                steps.append((change, add_request(change.new)))
+                present.append(change.new)
         return steps
