@@ -53,3 +53,15 @@ attributes:
     support: full
     platforms: linux
 """
+
+    # Members of the action group linuxnet.vpn.netlink (meta/runtime.yml).
+    ACTIONGROUP_NETLINK = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/linuxnet.vpn.netlink) in C(module_defaults) to set defaults (such as O(namespace)) for
+      every module of the group.
+    support: full
+    membership:
+      - linuxnet.vpn.netlink
+"""

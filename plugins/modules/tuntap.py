@@ -28,6 +28,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes.idempotent
   - linuxnet.vpn._netns
   - linuxnet.vpn._pyroute2_dep
+  - linuxnet.vpn._attributes.actiongroup_netlink
 options:
   config:
     description:

@@ -26,6 +26,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes.info_module
   - linuxnet.vpn._netns
   - linuxnet.vpn._pyroute2_dep
+  - linuxnet.vpn._attributes.actiongroup_netlink
 options:
   names:
     description:

@@ -30,6 +30,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._resource
   - linuxnet.vpn._xfrm
   - linuxnet.vpn._pyroute2_dep
+  - linuxnet.vpn._attributes.actiongroup_netlink
 options:
   config:
     description: The SAs.
