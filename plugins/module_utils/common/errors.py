@@ -19,6 +19,9 @@ __metaclass__ = type
 class VpnError(Exception):
     """Base of every error the collection raises on purpose; str() is the whole message."""
 
+    #: more keys for the failed task's result (read only)
+    result = {}
+
 
 class ValidationError(VpnError):
     """Bad input, found before anything is touched; names the field and value."""
@@ -31,7 +34,14 @@ class ValidationError(VpnError):
 
 
 class ApplyError(VpnError):
-    """The kernel refused a change; the task's earlier changes were undone (the message says so)."""
+    """The kernel refused a change; the task's earlier changes were undone (the message says so).
+
+    `result` holds more keys for the failed task's result (e.g. which tunnels went in and which failed).
+    """
+
+    def __init__(self, message, result=None):
+        super(ApplyError, self).__init__(message)
+        self.result = result or {}
 
 
 class NamespaceError(VpnError):

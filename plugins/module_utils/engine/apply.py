@@ -95,12 +95,8 @@ def undone_text(count, failure):
     return "; undoing the earlier changes also failed (%s): check the kernel state" % failure
 
 
-def apply(kernel, changes, kind, verify=None):
-    """Apply `changes` of `kind`; on a refusal undo what was done and raise ApplyError.
-
-    `verify`, if given, runs after every step went in (e.g. waiting for DAD);
-    if it raises ApplyError, the whole task is undone too.
-    """
+def apply_unit(kernel, changes, kind):
+    """Apply `changes` all or nothing; return the steps done (for a later undo)."""
     done = []
     for run in _runs(kind.steps(changes)):
         if isinstance(run[0][1], Action):
@@ -118,6 +114,33 @@ def apply(kernel, changes, kind, verify=None):
             change = run[failed[0]][0]
             message = "%s failed: %s" % (kind.describe(change), kind.explain(failed[1], change))
             raise ApplyError(message + undone_text(*undo(kernel, done)))
+    return done
+
+
+def apply(kernel, changes, kind, verify=None):
+    """Apply `changes` of `kind`; on a refusal undo what was done and raise ApplyError.
+
+    A kind whose objects stand alone (a tunnel) splits the task into units:
+    each unit is all or nothing, a refused unit is undone and the others go on;
+    the ApplyError then names every refused unit and its `result` says which
+    went in. `verify`, if given, runs after every step went in (e.g. waiting for
+    DAD); if it raises ApplyError, the whole task is undone too.
+    """
+    units = kind.units(changes)
+    done, refused, applied = [], [], []
+    for unit in units:
+        try:
+            done.extend(apply_unit(kernel, unit, kind))
+            applied.append(unit)
+        except ApplyError as exc:
+            if len(units) == 1:
+                raise
+            refused.append((unit, str(exc)))
+    if refused:
+        raise ApplyError(
+            "; ".join("%s: %s" % (kind.unit_name(unit), text) for unit, text in refused),
+            result=kind.unit_result(applied, refused),
+        )
     if verify is not None:
         try:
             verify()

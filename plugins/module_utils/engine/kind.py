@@ -129,6 +129,17 @@ class Kind:
         """[(change, step)] of the whole task; a kind that writes one file for all its changes overrides this."""
         return [(change, step) for change in changes for step in self.requests(change)]
 
+    def units(self, changes):
+        """The parts of a task applied all or nothing each; by default the whole task is one."""
+        return [changes] if changes else []
+
+    def unit_name(self, unit):
+        return self.describe(unit[0])
+
+    def unit_result(self, applied, refused):
+        """More keys for the result of a task some of whose units were refused."""
+        return {}
+
     def explain(self, error, change):
         """The kernel's refusal in words (e.g. "kernel lacks ESP support")."""
         return _apply.reason(error)

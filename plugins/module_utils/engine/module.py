@@ -65,7 +65,7 @@ def run_module(module, kind_class):
     except NetlinkError as exc:  # a dump or lookup refused (a refused change is an ApplyError)
         module.fail_json(msg="netlink: %s" % exc, invocation=invocation)
     except VpnError as exc:
-        module.fail_json(msg=str(exc), invocation=invocation)
+        module.fail_json(msg=str(exc), invocation=invocation, **exc.result)
     except Exception as exc:  # a defect of ours: still one message, with the traceback for -vvv
         module.fail_json(
             msg="unexpected error: %s: %s" % (type(exc).__name__, exc),
