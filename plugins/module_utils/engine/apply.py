@@ -35,6 +35,11 @@ class Action:
         self.undo = undo
 
 
+#: a step that only ends a batch: the requests after it are sent only once the ones before were all accepted
+#: (SAs before the policies that need them: a refused SA must not let its policy in, even for a moment)
+BARRIER = Action(lambda: None)
+
+
 def reason(error):
     """An error in words: the kernel's reason for a NetlinkError, strerror for an OSError."""
     if isinstance(error, OSError) and error.errno and not error.strerror:
@@ -52,7 +57,8 @@ def _runs(steps):
             if run:
                 yield run
                 run = []
-            yield [item]
+            if item[1] is not BARRIER:
+                yield [item]
         else:
             run.append(item)
     if run:
@@ -138,7 +144,7 @@ def apply(kernel, changes, kind, verify=None):
             refused.append((unit, str(exc)))
     if refused:
         raise ApplyError(
-            "; ".join("%s: %s" % (kind.unit_name(unit), text) for unit, text in refused),
+            "; ".join(text for _unit, text in refused),  # each names its object already
             result=kind.unit_result(applied, refused),
         )
     if verify is not None:
@@ -148,4 +154,4 @@ def apply(kernel, changes, kind, verify=None):
             raise ApplyError(str(exc) + undone_text(*undo(kernel, done)))
 
 
-__all__ = ["Action", "ApplyError", "NetlinkError", "apply", "reason", "undo"]
+__all__ = ["Action", "BARRIER", "ApplyError", "NetlinkError", "apply", "reason", "undo"]
