@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""site_to_site on the controller: HKDF against RFC 5869, keys both ends agree on, tunnels from an inventory."""
+
+import pytest
+
+from ansible_collections.linuxnet.vpn.plugins.plugin_utils import site_to_site as s2s
+
+SECRET = "correct horse battery staple, vaulted"
+
+
+@pytest.mark.parametrize(
+    "ikm, salt, info, length, okm",
+    [  # RFC 5869 appendix A, test cases 1-3 (SHA-256)
+        ("0b" * 22, "000102030405060708090a0b0c", "f0f1f2f3f4f5f6f7f8f9", 42,
+         "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"),
+        (bytes(range(0x00, 0x50)).hex(), bytes(range(0x60, 0xB0)).hex(), bytes(range(0xB0, 0x100)).hex(), 82,
+         "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f"
+         "09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87"),
+        ("0b" * 22, "", "", 42,
+         "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8"),
+    ],
+)  # fmt: skip
+def test_hkdf_matches_rfc_5869(ikm, salt, info, length, okm):
+    assert s2s.hkdf(bytes.fromhex(ikm), bytes.fromhex(salt), bytes.fromhex(info), length).hex() == okm
+
+
+def test_hkdf_matches_cryptography_where_installed():
+    hkdf_module = pytest.importorskip("cryptography.hazmat.primitives.kdf.hkdf")
+    hashes = pytest.importorskip("cryptography.hazmat.primitives.hashes")
+    expected = hkdf_module.HKDF(hashes.SHA256(), 36, b"salt", b"info").derive(b"input keying material")
+    assert s2s.hkdf(b"input keying material", b"salt", b"info", 36) == expected
+
+
+A, B, C = {"name": "a", "id": 1}, {"name": "b", "id": 2}, {"name": "c", "id": 3}
+
+
+def test_both_ends_agree_and_every_direction_and_generation_differs():
+    ab, ba = s2s.tunnel_keys(SECRET, A, B), s2s.tunnel_keys(SECRET, B, A)
+    assert ab["outbound"] == ba["inbound"] and ab["inbound"] == ba["outbound"]
+    assert ab["outbound"]["key"] != ab["inbound"]["key"] and ab["outbound"]["spi"] != ab["inbound"]["spi"]
+    rotated = s2s.tunnel_keys(SECRET, A, B, generation=1)
+    assert rotated["outbound"]["key"] != ab["outbound"]["key"] and rotated["outbound"]["spi"] != ab["outbound"]["spi"]
+    assert len(ab["outbound"]["key"]) == 2 + 40  # 16 bytes of AES-128 key and 4 of GCM salt, in hex
+    assert s2s.tunnel_keys(SECRET, A, C)["outbound"]["key"] != ab["outbound"]["key"]
+
+
+def test_spis_are_unique_per_destination_across_a_thousand_sites():
+    inbound_of_hub = {s2s.spi(peer, 1, 0) for peer in range(2, 1002)}
+    assert len(inbound_of_hub) == 1000 and min(inbound_of_hub) > 255
+
+
+def test_a_short_secret_is_refused_without_showing_it():
+    with pytest.raises(s2s.SiteError) as error:
+        s2s.tunnel_keys("short", A, B)
+    assert "short" not in str(error.value) and "at least 16 characters" in str(error.value)
+
+
+def site(number, v4=True, v6=True, name=None):
+    outer = (["192.0.2.%d" % number] if v4 else []) + (["2001:db8:ffff::%d" % number] if v6 else [])
+    subnets = ["10.%d.0.0/24" % number, "2001:db8:%d::/64" % number]
+    return dict(id=number, outer=outer, subnets=subnets, **({"name": name} if name else {}))
+
+
+def test_mesh_tunnels_of_three_sites():
+    sites = {"gw%d" % n: site(n) for n in (1, 2, 3)}
+    tunnels = s2s.tunnels_of("gw1", sites)
+    assert [t["name"] for t in tunnels] == ["gw2", "gw3"]
+    to_b = tunnels[0]
+    assert to_b["reqid"] == to_b["if_id"] == s2s.DEFAULT_REQID_BASE + 1 * 4096 + 2
+    assert (to_b["local"], to_b["remote"]) == ("192.0.2.1", "192.0.2.2")
+    assert to_b["local_subnets"] == ["10.1.0.0/24", "2001:db8:1::/64"]
+    assert to_b["remote_subnets"] == ["10.2.0.0/24", "2001:db8:2::/64"]
+    mirror = s2s.tunnels_of("gw2", sites)[0]
+    assert mirror["reqid"] == to_b["reqid"] and mirror["remote"] == to_b["local"]
+
+
+def test_hub_and_spoke_with_spokes_through_the_hub():
+    sites = {"hub": site(1), "s2": site(2), "s3": site(3)}
+    hub = s2s.tunnels_of("hub", sites, "hub_and_spoke", ["hub"], spoke_to_spoke=True)
+    spoke = s2s.tunnels_of("s2", sites, "hub_and_spoke", ["hub"], spoke_to_spoke=True)
+    assert [t["name"] for t in hub] == ["s2", "s3"] and [t["name"] for t in spoke] == ["hub"]
+    assert spoke[0]["remote_subnets"] == ["10.1.0.0/24", "2001:db8:1::/64", "10.3.0.0/24", "2001:db8:3::/64"]
+    assert hub[0]["local_subnets"] == spoke[0]["remote_subnets"]
+
+
+def test_outer_family_follows_what_both_have():
+    sites = {"a": site(1, v4=False), "b": site(2)}
+    assert s2s.tunnels_of("a", sites)[0]["remote"] == "2001:db8:ffff::2"
+    with pytest.raises(s2s.SiteError, match="hosts a and b: no outer address of a family both have"):
+        s2s.tunnels_of("a", {"a": site(1, v4=False), "b": site(2, v6=False)})
+
+
+@pytest.mark.parametrize(
+    "sites, message",
+    [
+        ({"a": site(1), "b": dict(site(2), subnets=["10.1.0.128/25"])},
+         "hosts a and b: their sites' subnets overlap (10.1.0.128/25)"),
+        ({"a": site(1), "b": site(1)}, "hosts a and b: both declare site id 1"),
+        ({"a": site(1, name="x"), "b": site(2, name="x")}, "hosts a and b: both declare site name 'x'"),
+        ({"a": dict(site(1), id=0), "b": site(2)}, "host a: site_to_site_site.id 0 must be"),
+        ({"a": dict(site(1), subnets=["10.1.0.1/24"]), "b": site(2)}, "has host bits set (10.1.0.0/24)"),
+        ({"a": dict(site(1), outer=["not-an-ip"]), "b": site(2)}, "host a: site_to_site_site.outer 'not-an-ip'"),
+    ],
+)  # fmt: skip
+def test_bad_inventories_name_the_hosts(sites, message):
+    with pytest.raises(s2s.SiteError) as error:
+        s2s.tunnels_of("a", sites)
+    assert message in str(error.value)
+
+
+def test_a_hub_with_a_thousand_spokes():
+    sites = {"hub": dict(site(1), subnets=["10.0.0.0/24"])}
+    for n in range(2, 1002):
+        sites["s%d" % n] = dict(
+            id=n, outer=["198.18.%d.%d" % (n // 250, n % 250 + 1)], subnets=["10.%d.%d.0/24" % (1 + n // 256, n % 256)]
+        )
+    tunnels = s2s.tunnels_of("hub", sites, "hub_and_spoke", ["hub"])
+    assert len(tunnels) == 1000 and len({t["reqid"] for t in tunnels}) == 1000
