@@ -115,11 +115,15 @@ options:
       - V(deleted) removes the listed addresses (found by identity; other attributes are ignored). With an empty
         O(config) it removes every address on O(devices) except the ones the kernel manages.
       - V(gathered) changes nothing and returns the addresses in scope in RV(gathered).
+      - V(rendered) changes nothing and needs no kernel, no O(namespace) and no device. It returns in
+        RV(rendered) the C(ip -batch) lines that add the listed addresses exactly as V(merged) adds them to
+        devices that have none of them (scope, flags and lifetimes written out), for reviews, change tickets and
+        boot scripts. The lines do not wait for DAD, whatever O(wait_for_dad) says.
       - The whole task is all or nothing. If the kernel refuses one change, or an address fails DAD under
         O(wait_for_dad), the changes already made by the task are undone and the task fails naming the address
         and the reason.
     type: str
-    choices: [merged, replaced, overridden, deleted, gathered]
+    choices: [merged, replaced, overridden, deleted, gathered, rendered]
     default: merged
   devices:
     description:
@@ -223,7 +227,7 @@ RETURN = r"""
 changes:
   description:
     - What the task changed (or would change in check mode), one line per change, in the words of C(ip address).
-  returned: always
+  returned: unless O(state=rendered)
   type: list
   elements: str
   sample: ["add inet6 2001:db8:8::2/64 dev tun0 scope global nodad"]
@@ -244,12 +248,23 @@ gathered:
       preferred_lft: forever
       kernel_managed: false
       dad: ready
+rendered:
+  description:
+    - The C(ip -batch) lines (without the leading C(ip)) that add the listed addresses, one per address, in the
+      order of O(config). With a peer, the prefix length goes on the peer, as C(ip address) takes it.
+  returned: when O(state=rendered)
+  type: list
+  elements: str
+  sample:
+    - address add 2001:db8:8::2/64 dev tun0 scope global nodad
+    - address add 10.8.0.2 peer 10.8.0.1/32 dev tun0 scope global
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.address import CONFIG_OPTIONS, AddressKind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    RENDERABLE_STATES,
     resource_argument_spec,
     run_resource_module,
 )
@@ -262,7 +277,10 @@ def main():
         wait_for_dad=dict(type="bool", default=False),
         dad_timeout=dict(type="float", default=10),
     )
-    module = AnsibleModule(argument_spec=resource_argument_spec(CONFIG_OPTIONS, **options), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
+        supports_check_mode=True,
+    )
     run_resource_module(module, AddressKind)
 
 

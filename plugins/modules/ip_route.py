@@ -26,7 +26,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent
   - linuxnet.vpn._netns
-  - linuxnet.vpn._resource
+  - linuxnet.vpn._resource.rendered
   - linuxnet.vpn._resource.protocol
   - linuxnet.vpn._pyroute2_dep
   - linuxnet.vpn._attributes.actiongroup_netlink
@@ -141,6 +141,9 @@ notes:
     out of table C(local).
   - systemd-networkd removes routes it did not configure when it reconfigures a link unless
     C(ManageForeignRoutes=no) is set in networkd.conf.
+  - O(state=rendered) writes each route as a complete one (C(dev), C(via) or O(config[].multipath) required, as
+    with V(replaced)). The module waits for an IPv6 O(config[].src) to leave duplicate address detection
+    (O(wait_for_src)); C(ip -batch) does not, and the kernel refuses the route while the address is tentative.
 seealso:
   - module: linuxnet.vpn.ip_rule
   - module: linuxnet.vpn.route_table
@@ -213,7 +216,7 @@ EXAMPLES = r"""
 RETURN = r"""
 changes:
   description: What the task changed (or would change in check mode), one line per change, in the words of C(ip route).
-  returned: always
+  returned: unless O(state=rendered)
   type: list
   elements: str
   sample: ["add inet 10.10.0.0/16 dev tun0 table vpn proto 76 scope link metric 0"]
@@ -231,11 +234,20 @@ gathered:
       metric: 0
       protocol: 76
       scope: link
+rendered:
+  description:
+    - The C(ip -batch) lines (without the leading C(ip)) that add the listed routes, one per route, in the order of
+      O(config); the destination always as a prefix, table, protocol, scope and metric always by number or name.
+  returned: when O(state=rendered)
+  type: list
+  elements: str
+  sample: ["route add 10.10.0.0/16 dev tun0 table 100 proto 76 scope link metric 0"]
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    RENDERABLE_STATES,
     resource_argument_spec,
     routing_scope_argument_spec,
     run_resource_module,
@@ -246,7 +258,10 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.route import 
 def main():
     options = routing_scope_argument_spec()
     options.update(wait_for_src=dict(type="bool", default=True), src_timeout=dict(type="float", default=10))
-    module = AnsibleModule(argument_spec=resource_argument_spec(CONFIG_OPTIONS, **options), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
+        supports_check_mode=True,
+    )
     run_resource_module(module, RouteKind)
 
 

@@ -24,7 +24,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent
   - linuxnet.vpn._netns
-  - linuxnet.vpn._resource
+  - linuxnet.vpn._resource.rendered
   - linuxnet.vpn._resource.protocol
   - linuxnet.vpn._pyroute2_dep
   - linuxnet.vpn._attributes.actiongroup_netlink
@@ -125,6 +125,10 @@ options:
 notes:
   - The rule list is global to a namespace; rules of other software (the kernel's defaults, strongSwan's
     table 220 rule, systemd-networkd's) are left alone unless listed under V(deleted).
+  - With O(state=rendered), the line of an IPv6 rule begins with C(-6) (C(-6 rule add ...)), because C(ip rule)
+    takes the family only from C(ip -6), never from the line. Prefixed with C(ip), each line is a command;
+    for C(ip -batch), feed the other lines to C(ip -batch) and the IPv6 ones, without their C(-6), to
+    C(ip -6 -batch).
 seealso:
   - module: linuxnet.vpn.ip_route
   - module: linuxnet.vpn.route_table
@@ -186,12 +190,21 @@ EXAMPLES = r"""
   linuxnet.vpn.ip_rule:
     state: gathered
   register: rules
+
+- name: The ip commands that make these rules, for a change ticket (no kernel needed)
+  linuxnet.vpn.ip_rule:
+    state: rendered
+    config:
+      - priority: 1000
+        from: 10.8.0.0/24
+        table: 100
+  register: lines  # lines.rendered == ['rule add priority 1000 from 10.8.0.0/24 lookup 100 proto 76']
 """
 
 RETURN = r"""
 changes:
   description: What the task changed (or would change in check mode), one line per change, in the words of C(ip rule).
-  returned: always
+  returned: unless O(state=rendered)
   type: list
   elements: str
   sample: ["add inet 1000: from 10.8.0.0/24 lookup vpn proto 76"]
@@ -207,11 +220,22 @@ gathered:
       table: vpn
       action: lookup
       protocol: 76
+rendered:
+  description:
+    - The C(ip -batch) lines (without the leading C(ip)) that add the listed rules, one per rule, in the order of
+      O(config). An IPv6 rule's line begins with C(-6) (see notes).
+  returned: when O(state=rendered)
+  type: list
+  elements: str
+  sample:
+    - rule add priority 1000 from 10.8.0.0/24 lookup 100 proto 76
+    - -6 rule add priority 1002 from 2001:db8:8::/64 lookup 100 proto 76
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    RENDERABLE_STATES,
     resource_argument_spec,
     routing_scope_argument_spec,
     run_resource_module,
@@ -221,7 +245,10 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.rule import C
 
 def main():
     options = routing_scope_argument_spec()
-    module = AnsibleModule(argument_spec=resource_argument_spec(CONFIG_OPTIONS, **options), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
+        supports_check_mode=True,
+    )
     run_resource_module(module, RuleKind)
 
 

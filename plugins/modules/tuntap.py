@@ -87,8 +87,12 @@ options:
         when a process holds one open; devices not listed are never removed.
       - V(gathered) changes nothing and returns the listed devices, or every tun/tap device of the namespace,
         in RV(gathered).
+      - V(rendered) changes nothing and needs no kernel and no O(namespace). It returns in RV(rendered) the
+        C(ip -batch) lines that create the listed devices exactly as V(present) creates them where they do not
+        exist (C(tuntap add), then C(link set) for O(config[].mtu), O(config[].txqueuelen) and
+        O(config[].up)), for reviews, change tickets and boot scripts. Owner and group are written as numbers.
     type: str
-    choices: [present, merged, absent, deleted, gathered]
+    choices: [present, merged, absent, deleted, gathered, rendered]
     default: present
   recreate:
     description:
@@ -146,7 +150,7 @@ EXAMPLES = r"""
 RETURN = r"""
 changes:
   description: What the task changed (or would change in check mode), one line per change.
-  returned: always
+  returned: unless O(state=rendered)
   type: list
   elements: str
   sample: ["add vpn0: tun pi off vnet_hdr off persist user 1000 group 1000 mtu 1400 up"]
@@ -158,6 +162,14 @@ gathered:
   sample:
     - {name: vpn0, mode: tun, owner: 1000, group: null, multi_queue: false, pi: false, vnet_hdr: false,
        mtu: 1400, txqueuelen: 500, up: true}
+rendered:
+  description:
+    - The C(ip -batch) lines (without the leading C(ip)) that create the listed devices, in the order of O(config)
+      - one C(tuntap add) per device, and a C(link set) when it has an MTU, a queue length or is up.
+  returned: when O(state=rendered)
+  type: list
+  elements: str
+  sample: ["tuntap add dev vpn0 mode tun user 1000 group 1000", "link set dev vpn0 mtu 1400 up"]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -183,7 +195,11 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             config=dict(type="list", elements="dict", default=[], options=CONFIG_OPTIONS),
-            state=dict(type="str", default="present", choices=["present", "merged", "absent", "deleted", "gathered"]),
+            state=dict(
+                type="str",
+                default="present",
+                choices=["present", "merged", "absent", "deleted", "gathered", "rendered"],
+            ),
             recreate=dict(type="bool", default=False),
             namespace=dict(type="str"),
         ),

@@ -26,7 +26,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent
   - linuxnet.vpn._netns
-  - linuxnet.vpn._resource
+  - linuxnet.vpn._resource.rendered
   - linuxnet.vpn._xfrm
   - linuxnet.vpn._pyroute2_dep
   - linuxnet.vpn._attributes.actiongroup_netlink
@@ -159,6 +159,9 @@ options:
 notes:
   - Per-socket policies are not listed nor touched.
   - Many subnet policies are slow to look up unless the kernel hashes them (C(ip xfrm policy set hthresh4 0 0)).
+  - C(ip xfrm policy) has no words for a template's O(config[].templates[].share) or algorithm masks
+    (O(config[].templates[].aalgos), O(config[].templates[].ealgos), O(config[].templates[].calgos)), nor for
+    selector ports with udplite, so O(state=rendered) refuses a policy that sets them, naming it.
 seealso:
   - module: linuxnet.vpn.xfrm_state
   - name: ip-xfrm(8)
@@ -231,7 +234,7 @@ EXAMPLES = r"""
 RETURN = r"""
 changes:
   description: What the task changed (or would change in check mode), one line per change, in the words of C(ip xfrm).
-  returned: always
+  returned: unless O(state=rendered)
   type: list
   elements: str
   sample: ["add src 10.1.0.0/24 dst 10.2.0.0/24 dir out priority 0 tmpl src 192.0.2.1 dst 198.51.100.2 proto esp
@@ -267,11 +270,21 @@ spd:
   sample:
     {in: 1000, out: 1000, fwd: 1000, in_socket: 0, out_socket: 0, fwd_socket: 0, buckets: 63, buckets_max: 1048576,
      hthresh4: {local: 32, remote: 32}, hthresh6: {local: 128, remote: 128}}
+rendered:
+  description:
+    - The C(ip -batch) lines (without the leading C(ip)) that add the listed policies, one per policy, in the order
+      of O(config), with priority, type and action always written out and protocols by number.
+  returned: when O(state=rendered)
+  type: list
+  elements: str
+  sample: ["xfrm policy add src 10.1.0.0/24 dst 10.2.0.0/24 dir out priority 0 ptype main action allow
+           tmpl src 192.0.2.1 dst 198.51.100.2 proto esp reqid 101 mode tunnel"]
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    RENDERABLE_STATES,
     resource_argument_spec,
     run_resource_module,
 )
@@ -281,7 +294,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.policy import CO
 
 def main():
     module = AnsibleModule(
-        argument_spec=resource_argument_spec(CONFIG_OPTIONS, **xfrm_scope_argument_spec()), supports_check_mode=True
+        argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **xfrm_scope_argument_spec()),
+        supports_check_mode=True,
     )
     run_resource_module(module, PolicyKind)
 

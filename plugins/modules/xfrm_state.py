@@ -27,7 +27,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent
   - linuxnet.vpn._netns
-  - linuxnet.vpn._resource
+  - linuxnet.vpn._resource.rendered_keys
   - linuxnet.vpn._xfrm
   - linuxnet.vpn._pyroute2_dep
   - linuxnet.vpn._attributes.actiongroup_netlink
@@ -261,6 +261,8 @@ notes:
   - SAs need a kernel with ESP, AH or IPComp (modules C(esp4), C(esp6), ...) and the algorithms' crypto modules;
     if one is missing the task fails naming it, and undoes what it did.
   - With O(state=overridden) the new SAs are added before the stale ones are removed (make before break).
+  - O(state=rendered) refuses an O(config[].output_mark) of value 0 with a mask, which C(ip xfrm state) would
+    leave out, and selector ports with udplite, which C(ip xfrm) does not take.
 seealso:
   - module: linuxnet.vpn.xfrm_policy
   - name: ip-xfrm(8)
@@ -315,6 +317,22 @@ EXAMPLES = r"""
     scope:
       reqid: 100-199
   register: our_sas
+
+- name: The ip commands of an SA pair, for a boot script (keys stay placeholders in the result)
+  linuxnet.vpn.xfrm_state:
+    state: rendered
+    config: "{{ tunnel_101_sas }}"  # the two SAs of the first example
+  register: sa_lines
+
+- name: Write the script with the keys filled in, on the host only
+  ansible.builtin.copy:
+    dest: /etc/linuxnet/tunnel-101.batch  # run at boot with ip -batch /etc/linuxnet/tunnel-101.batch
+    mode: "0600"
+    content: |
+      {% for line in sa_lines.rendered %}
+      {{ line | replace('0x{aead.key}', tunnel_101_sas[loop.index0].aead.key) }}
+      {% endfor %}
+  no_log: true
 """
 
 RETURN = r"""
@@ -322,7 +340,7 @@ changes:
   description:
     - What the task changed (or would change in check mode), one line per change, in the words of C(ip xfrm).
     - Keys appear only as fingerprints (C(sha256:...) of a salted hash), which tell a changed key from an unchanged one.
-  returned: always
+  returned: unless O(state=rendered)
   type: list
   elements: str
   sample: ["add src 192.0.2.1 dst 198.51.100.2 proto esp spi 0xc0000101 reqid 101 mode tunnel replay-window 32
@@ -356,11 +374,24 @@ sad:
   returned: when O(state=gathered)
   type: dict
   sample: {count: 2000, buckets: 2048, buckets_max: 1048576}
+rendered:
+  description:
+    - The C(ip -batch) lines (without the leading C(ip)) that add the listed SAs, one per SA, in the order of
+      O(config).
+    - Never a key. Each stands as a placeholder, C(0x{aead.key}), C(0x{enc.key}) or C(0x{auth.key}), which C(ip)
+      refuses, so a line cannot install a wrong key; replace it with the item's key (C(0x...) hex) where the
+      lines are run. Once the keys are in, C(ip -batch) makes the SAs as V(merged) does.
+  returned: when O(state=rendered)
+  type: list
+  elements: str
+  sample: ["xfrm state add src 192.0.2.1 dst 198.51.100.2 proto esp spi 0xc0000101 reqid 101 mode tunnel
+           replay-window 32 aead 'rfc4106(gcm(aes))' 0x{aead.key} 128 limit time-soft 3300 limit time-hard 3600"]
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    RENDERABLE_STATES,
     resource_argument_spec,
     run_resource_module,
 )
@@ -371,7 +402,10 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.state import CON
 def main():
     options = xfrm_scope_argument_spec()
     options.update(recreate=dict(type="bool", default=True))
-    module = AnsibleModule(argument_spec=resource_argument_spec(CONFIG_OPTIONS, **options), supports_check_mode=True)
+    module = AnsibleModule(
+        argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
+        supports_check_mode=True,
+    )
     run_resource_module(module, StateKind)
 
 

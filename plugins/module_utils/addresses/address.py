@@ -664,3 +664,33 @@ class AddressKind(Kind):
                 )
             ]
         return [(deleting(old), lambda: adding(old, old)), (adding(new, old), lambda: deleting(new))]
+
+    # --- state rendered ------------------------------------------------------
+    @staticmethod
+    def batch_lines(entry):
+        return [batch_address(entry)]
+
+
+def batch_address(entry):
+    """The `ip -batch` line that adds the complete `entry` as encode_address() does (scope, flags, lifetimes).
+
+    With a peer, `ip address` takes the prefix length from the peer
+    (`10.0.0.1 peer 10.0.0.2/24`), not from the local address.
+    """
+    local, length = split(entry["address"])
+    words = ["address", "add"]
+    words.extend([local, "peer", "%s/%d" % (entry["peer"], length)] if entry["peer"] else [entry["address"]])
+    if entry["broadcast"]:
+        words.extend(["broadcast", entry["broadcast"]])
+    words.extend(["dev", entry["dev"]])
+    if entry["label"]:
+        words.extend(["label", entry["label"]])
+    words.extend(["scope", SCOPE_NAMES.get(entry["scope"], str(entry["scope"]))])
+    words.extend(FLAG_WORDS[flag] for flag, _bit in FLAGS if entry[flag])
+    if entry.get("optimistic"):
+        words.append("optimistic")
+    valid, preferred = entry["valid_lft"], min(entry["preferred_lft"], entry["valid_lft"])
+    if (valid, preferred) != (FOREVER, FOREVER):
+        for key, value in (("valid_lft", valid), ("preferred_lft", preferred)):
+            words.extend([key, "forever" if value == FOREVER else str(value)])
+    return " ".join(words)

@@ -679,6 +679,24 @@ class TuntapKind(Kind):
     def to_config(self, device):
         return to_config(device)
 
+    # --- state rendered ------------------------------------------------------
+    @staticmethod
+    def batch_lines(device):
+        """`ip -batch` lines that make the device as Kernel.create() does: the ioctls, then the link settings."""
+        device = complete(device)
+        words = ["tuntap", "add", "dev", device["name"], "mode", device["mode"]]
+        for word, key in (("user", "owner"), ("group", "group")):
+            if device[key] is not None:
+                words.extend([word, str(device[key])])
+        words.extend(flag for flag in ("pi", "vnet_hdr", "multi_queue") if device[flag])
+        link = []
+        for word, key in (("mtu", "mtu"), ("txqueuelen", "txqueuelen")):
+            if device[key] is not None:
+                link.extend([word, str(device[key])])
+        if device["up"]:
+            link.append("up")
+        return [" ".join(words)] + (["link set dev %s %s" % (device["name"], " ".join(link))] if link else [])
+
 
 class TuntapInfoKind(TuntapKind):
     """tuntap_info: facts only, with counters and the processes holding each device."""

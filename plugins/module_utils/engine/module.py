@@ -33,11 +33,15 @@ def namespace_argument_spec():
     return dict(namespace=dict(type="str"))
 
 
-def resource_argument_spec(config_options, **extra):
-    """Argument spec shared by object modules: config list, state, namespace."""
+# The states of a module whose kind writes `ip -batch` lines (Kind.batch_lines): the plan's, and rendered.
+RENDERABLE_STATES = _resource.STATES + ("rendered",)
+
+
+def resource_argument_spec(config_options, states=_resource.STATES, **extra):
+    """Argument spec shared by object modules: config list, state (one of `states`), namespace."""
     spec = dict(
         config=dict(type="list", elements="dict", default=[], options=config_options),
-        state=dict(type="str", default="merged", choices=list(_resource.STATES)),
+        state=dict(type="str", default="merged", choices=list(states)),
     )
     spec.update(namespace_argument_spec())
     spec.update(extra)

@@ -477,3 +477,47 @@ class RouteKind(Kind):
                 lambda: (encode_route(change.old, index_of), RTM_NEWROUTE, replace),
             )
         ]
+
+    # --- state rendered ------------------------------------------------------
+    @staticmethod
+    def batch_lines(route):
+        return [batch_route(route)]
+
+
+def _batch_gateway(family, via):
+    """`via` words: an IPv4 route through an IPv6 gateway names the gateway's family (RTA_VIA)."""
+    if norm.parse_address(via, "via")[0] == family:
+        return ["via", via]
+    return ["via", "inet6", via]
+
+
+def batch_route(route):
+    """The `ip -batch` line that adds the complete `route` as encode_route() does.
+
+    The destination is always a prefix (`default` alone would not tell IPv6),
+    the table a number, and scope, protocol and metric are always said.
+    """
+    words = ["route", "add"]
+    if route["type"] != "unicast":
+        words.append(route["type"])
+    words.append(route["dst"])
+    if route["tos"]:
+        words.extend(["tos", "0x%02x" % route["tos"]])
+    if route["via"]:
+        words.extend(_batch_gateway(route["family"], route["via"]))
+    if route["dev"]:
+        words.extend(["dev", route["dev"]])
+    words.extend(["table", str(route["table"]), "proto", str(route["protocol"])])
+    words.extend(["scope", SCOPE_NAMES.get(route["scope"], str(route["scope"])), "metric", str(route["metric"])])
+    for key in ("src", "mtu", "advmss"):
+        if route[key]:
+            words.extend([key, str(route[key])])
+    if route["onlink"]:
+        words.append("onlink")
+    for via, dev, weight, onlink in route["multipath"] or ():
+        words.append("nexthop")
+        words.extend(_batch_gateway(route["family"], via) if via else [])
+        words.extend(["dev", dev] if dev else [])
+        words.extend(["weight", str(weight)])
+        words.extend(["onlink"] if onlink else [])
+    return " ".join(words)

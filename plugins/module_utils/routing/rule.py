@@ -397,3 +397,46 @@ class RuleKind(Kind):
                 steps.append((change, add_request(change.new)))
                 present.append(change.new)
         return steps
+
+    # --- state rendered ------------------------------------------------------
+    @staticmethod
+    def batch_lines(rule):
+        return [batch_rule(rule)]
+
+
+def batch_rule(rule):
+    """The `ip -batch` line that adds `rule` as encode_rule() does: every attribute, the table by number.
+
+    `ip rule` cannot name a family in the line (it reads it only from `ip -6`),
+    so an IPv6 rule's line starts with `-6`: `ip -6 rule add ...` in a script,
+    or fed without the `-6` to `ip -6 -batch`.
+    """
+    words = ["-6"] if rule["family"] == norm.AF_INET6 else []
+    words += ["rule", "add", "priority", str(rule["priority"])]
+    if rule["invert"]:
+        words.append("not")
+    for word, key in (("from", "src"), ("to", "dst"), ("iif", "iif"), ("oif", "oif")):
+        if rule[key]:
+            words.extend([word, rule[key]])
+    if rule["fwmark"]:
+        words.extend(["fwmark", "0x%x/0x%x" % rule["fwmark"]])  # the mask always: `fwmark 0` alone sets none
+    if rule["tos"]:
+        words.extend(["tos", "0x%02x" % rule["tos"]])
+    if rule["ipproto"] is not None:
+        words.extend(["ipproto", str(rule["ipproto"])])  # a number needs no /etc/protocols
+    for key in ("sport", "dport", "uidrange"):
+        if rule[key]:
+            words.extend([key, "%d-%d" % rule[key]])
+    if rule["l3mdev"]:
+        words.append("l3mdev")
+    if rule["action"] == "goto":
+        words.extend(["goto", str(rule["goto"])])
+    elif rule["action"] != "lookup":
+        words.append(rule["action"])  # like goto, it leaves the table unset, as encode_rule() does
+    elif rule["table"] is not None:
+        words.extend(["lookup", str(rule["table"])])
+    for key in ("suppress_prefixlength", "suppress_ifgroup"):
+        if rule[key] is not None:
+            words.extend([key, str(rule[key])])
+    words.extend(["proto", str(rule["protocol"])])
+    return " ".join(words)

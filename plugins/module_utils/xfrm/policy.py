@@ -382,3 +382,82 @@ class PolicyKind(Kind):
             update=lambda p: (encode_policy(p, index_of), codec.XFRM_MSG_UPDPOLICY, 0),
             in_place=lambda old, new: old["index"] == new["index"],  # UPDPOLICY keeps the old index
         )
+
+    # --- state rendered ------------------------------------------------------
+    def batch_lines(self, policy):
+        return [batch_policy(policy, self.render)]
+
+
+ZERO_ADDRESSES = {norm.AF_INET: "0.0.0.0", norm.AF_INET6: "::"}
+
+
+def batch_template(template, family):
+    """`tmpl` words for one template; `family` is the one `ip` would give a template without addresses.
+
+    `ip xfrm policy` has no words for share or the algorithm masks (it sends
+    share any and every algorithm), so a template that sets them is refused.
+    """
+    words = ["tmpl"]
+    if template["src"] or template["dst"] or template["family"] != family:
+        zero = ZERO_ADDRESSES[template["family"]]
+        words.extend(["src", template["src"] or zero, "dst", template["dst"] or zero])
+    words.extend(["proto", template["proto"]])
+    if template["spi"]:
+        words.extend(["spi", "0x%08x" % template["spi"]])
+    words.extend(["reqid", str(template["reqid"]), "mode", template["mode"]])
+    if template["level"] != "required":
+        words.extend(["level", template["level"]])
+    return words
+
+
+def unsayable(template):
+    """What of `template` `ip xfrm policy` cannot set, in words (empty if nothing)."""
+    what = ["share %s" % template["share"]] if template["share"] != "any" else []
+    what += ["%s 0x%x" % (key, template[key]) for key in ("aalgos", "ealgos", "calgos") if template[key] != ALL_ALGOS]
+    return what
+
+
+def batch_policy(policy, render=render_policy):
+    """The `ip -batch` line that adds `policy` as encode_policy() does (selector first: it sets the family)."""
+    words = ["xfrm", "policy", "add"] + batch_selector(policy, policy, render)
+    words.extend(["dir", policy["dir"], "priority", str(policy["priority"]), "ptype", policy["ptype"]])
+    if policy["mark"]:
+        words.extend(["mark", "0x%x" % policy["mark"][0], "mask", "0x%x" % policy["mark"][1]])
+    if policy["if_id"]:
+        words.extend(["if_id", str(policy["if_id"])])
+    if policy["index"] is not None:
+        words.extend(["index", str(policy["index"])])
+    words.extend(["action", policy["action"]])
+    if policy["flags"]:
+        words.extend(["flag"] + list(policy["flags"]))
+    family = policy["family"]  # what `ip` gives a template without addresses: the family before it
+    for template in policy["templates"]:
+        what = unsayable(template)
+        if what:
+            raise ValidationError(
+                "state",
+                "rendered",
+                "cannot write policy %s: ip xfrm policy has no words for template %s"
+                % (render(policy), ", ".join(what)),
+            )
+        words.extend(batch_template(template, family))
+        family = template["family"]
+    return " ".join(words)
+
+
+IP_PORT_PROTOCOLS = (6, 17, 132)  # of the collection's, those `ip xfrm` takes ports with (not udplite)
+
+
+def batch_selector(selector, what, render):
+    """Selector words for `ip xfrm policy add` and `ip xfrm state add ... sel` (the protocol by number)."""
+    words = ["src", selector["src"], "dst", selector["dst"]]
+    if selector["proto"]:
+        words.extend(["proto", str(selector["proto"])])
+    if (selector["sport"] or selector["dport"]) and selector["proto"] not in IP_PORT_PROTOCOLS:
+        raise ValidationError(
+            "state", "rendered", "cannot write %s: ip xfrm takes ports only with tcp, udp or sctp" % render(what)
+        )
+    for key in ("sport", "dport", "dev"):
+        if selector[key]:
+            words.extend([key, str(selector[key])])
+    return words
