@@ -74,6 +74,19 @@ class ModuleDocFragment(object):
         + _NOTES
     )
 
+    # With state rendered: the lines written to a file of the host instead of returned (boot scripts, persistence).
+    RENDERED_DEST = r"""
+options:
+  dest:
+    description:
+      - With O(state=rendered), write the lines to this file on the managed host (mode 0600, replaced in one
+        rename) instead of returning them; the task reports a change when the file's content changes. Keys are
+        written as they are, so the file can bring the objects back with C(ip -batch) (for example at boot);
+        they still never appear in the task's result.
+      - Ignored with any other state.
+    type: path
+"""
+
     # Routes and rules: the routing protocol number is the ownership mark.
     PROTOCOL = r"""
 options:

@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._netns
   - linuxnet.vpn._pyroute2_dep
   - linuxnet.vpn._attributes.actiongroup_netlink
+  - linuxnet.vpn._resource.rendered_dest
 options:
   config:
     description: The addresses.

@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._netns
   - linuxnet.vpn._pyroute2_dep
   - linuxnet.vpn._attributes.actiongroup_netlink
+  - linuxnet.vpn._resource.rendered_dest
 options:
   config:
     description:
@@ -202,6 +203,7 @@ def main():
             ),
             recreate=dict(type="bool", default=False),
             namespace=dict(type="str"),
+            dest=dict(type="path"),
         ),
         supports_check_mode=True,
     )

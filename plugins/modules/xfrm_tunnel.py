@@ -33,7 +33,8 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent
   - linuxnet.vpn._netns
-  - linuxnet.vpn._resource
+  - linuxnet.vpn._resource.rendered_keys
+  - linuxnet.vpn._resource.rendered_dest
   - linuxnet.vpn._xfrm
   - linuxnet.vpn._pyroute2_dep
   - linuxnet.vpn._attributes.actiongroup_netlink
@@ -244,6 +245,11 @@ gathered:
       description: The policies as M(linuxnet.vpn.xfrm_policy) gathers them.
       type: list
       elements: dict
+rendered:
+  description: With V(rendered) and no O(dest), the C(ip -batch) lines of the tunnels, SAs first, keys as placeholders.
+  returned: when state is rendered without dest
+  type: list
+  elements: str
 tunnels_applied:
   description: When some tunnels were refused, the tunnels of the task that went in.
   returned: on failure of some tunnels
@@ -257,7 +263,11 @@ tunnels_failed:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import resource_argument_spec, run_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    RENDERABLE_STATES,
+    resource_argument_spec,
+    run_module,
+)
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.common import MARK_OPTIONS, xfrm_scope_argument_spec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.tunnel import TunnelKind
 
@@ -297,7 +307,8 @@ CONFIG_OPTIONS = dict(
 
 def main():
     module = AnsibleModule(
-        argument_spec=resource_argument_spec(CONFIG_OPTIONS, **xfrm_scope_argument_spec()), supports_check_mode=True
+        argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **xfrm_scope_argument_spec()),
+        supports_check_mode=True,
     )
     run_module(module, TunnelKind)
 

@@ -630,7 +630,7 @@ class TuntapKind(Kind):
 
     noun = "tun/tap device"
     state_aliases = {"present": "merged", "absent": "deleted"}
-    needs_config = ("merged", "deleted")
+    needs_config = ("merged", "deleted", "rendered")
     kernel_class = Kernel
 
     def __init__(self, params):

@@ -19,6 +19,7 @@ __metaclass__ = type
 import contextlib
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _plan
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import NamespaceLock, in_namespace
@@ -39,10 +40,21 @@ def validated(kind, state, params):
     return [kind.validate(item, "config[%d]" % position) for position, item in enumerate(config)]
 
 
-def rendered(kind, want):
-    """State rendered: the `ip -batch` lines that make the listed objects; no kernel needed."""
+def rendered(kind, want, dest=None, check_mode=False):
+    """State rendered: the `ip -batch` lines that make the listed objects; no kernel needed.
+
+    With `dest` the lines go to that file (0600), keys written out, and only whether it changed is returned.
+    """
     fail_on_duplicates(kind, want)
-    return dict(changed=False, rendered=[line for obj in want for line in kind.batch_lines(kind.complete(obj))])
+    if not dest:
+        return dict(changed=False, rendered=[line for obj in want for line in kind.batch_lines(kind.complete(obj))])
+    text = "".join(line + "\n" for obj in want for line in kind.secret_batch_lines(kind.complete(obj)))
+    changed = read_text(dest) != text
+    if changed and not check_mode:
+        write_text(dest, text, mode=0o600)
+    return dict(
+        changed=changed, dest=dest, changes=["write %s (%d lines)" % (dest, text.count("\n"))] if changed else []
+    )
 
 
 def report(kind, state, have, changes, diff):
@@ -81,7 +93,7 @@ def run(kind, params, check_mode=False, diff=False):
     state = kind.state_aliases.get(state, state)
     want = validated(kind, state, params)
     if state == "rendered":
-        return Run(want, [], [], rendered(kind, want))
+        return Run(want, [], [], rendered(kind, want, params.get("dest"), check_mode))
     namespace = params.get("namespace") if kind.enters_namespace else None
     lock = NamespaceLock() if kind.locks_namespace else contextlib.nullcontext()
     try:

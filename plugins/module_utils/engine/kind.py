@@ -174,5 +174,9 @@ class Kind:
         return {}
 
     def batch_lines(self, obj):
-        """State rendered: the `ip -batch` lines that make `obj`."""
+        """State rendered: the `ip -batch` lines that make `obj` (key material as placeholders)."""
         raise ValidationError("state", "rendered", "is not available for %ss" % self.noun)
+
+    def secret_batch_lines(self, obj):
+        """batch_lines with the keys written out, for a root-only file on the host (state rendered with dest)."""
+        return self.batch_lines(obj)

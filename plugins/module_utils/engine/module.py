@@ -43,6 +43,8 @@ def resource_argument_spec(config_options, states=_resource.STATES, **extra):
         config=dict(type="list", elements="dict", default=[], options=config_options),
         state=dict(type="str", default="merged", choices=list(states)),
     )
+    if "rendered" in states:
+        spec["dest"] = dict(type="path")
     spec.update(namespace_argument_spec())
     spec.update(extra)
     return spec

@@ -564,6 +564,10 @@ class StateKind(Kind):
     def batch_lines(sa):
         return [batch_state(sa)]
 
+    @staticmethod
+    def secret_batch_lines(sa):
+        return [batch_state(sa, keys=True)]
+
 
 # `ip xfrm state` words of the lifetime limits, one `limit` each
 LIMIT_WORDS = (
@@ -587,11 +591,13 @@ def _quoted(name):
     return name if all(c.isalnum() or c in "_-" for c in name) else "'%s'" % name
 
 
-def _batch_crypto(sa):
+def _batch_crypto(sa, keys=False):
     words = []
     for key, word, extra in (("aead", "aead", "icv_len"), ("enc", "enc", None), ("auth", "auth-trunc", "trunc_len")):
         if sa[key]:
-            words.extend([word, _quoted(sa[key]["name"]), key_placeholder(key)])
+            words.extend(
+                [word, _quoted(sa[key]["name"]), "0x" + sa[key]["key"].hex() if keys else key_placeholder(key)]
+            )
             if extra:
                 words.append(str(sa[key][extra]))
     if sa["comp"]:
@@ -599,7 +605,7 @@ def _batch_crypto(sa):
     return words
 
 
-def batch_state(sa):
+def batch_state(sa, keys=False):
     """The `ip -batch` line that adds `sa` as encode_state() does, each key a placeholder (key_placeholder).
 
     Refused: an output mark of value 0 with a mask, which `ip` sends as no mark.
@@ -621,7 +627,7 @@ def batch_state(sa):
         words.extend(["flag"] + flags)
     if sa["extra_flags"]:
         words.extend(["extra-flag"] + list(sa["extra_flags"]))
-    words.extend(_batch_crypto(sa))
+    words.extend(_batch_crypto(sa, keys))
     if sa["encap"]:
         encap = sa["encap"]
         words.extend(["encap", encap["type"], str(encap["sport"]), str(encap["dport"]), encap["oa"] or "0.0.0.0"])

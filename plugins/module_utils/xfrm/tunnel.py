@@ -398,9 +398,13 @@ class TunnelKind(Kind):
         )
 
     def batch_lines(self, tunnel):
-        return [line for sa in tunnel["sas"] for line in self.states.batch_lines(sa)] + [
-            line for policy in tunnel["policies"] for line in self.policies.batch_lines(policy)
-        ]
+        """SAs first, then the policies that need them (as the module applies them)."""
+        sas = [line for sa in tunnel["sas"] for line in self.states.batch_lines(sa)]
+        return sas + [line for policy in tunnel["policies"] for line in self.policies.batch_lines(policy)]
+
+    def secret_batch_lines(self, tunnel):
+        sas = [line for sa in tunnel["sas"] for line in self.states.secret_batch_lines(sa)]
+        return sas + [line for policy in tunnel["policies"] for line in self.policies.batch_lines(policy)]
 
     def close(self):
         for kind in (self.states, self.policies):

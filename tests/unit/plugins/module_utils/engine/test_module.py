@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind as EngineKind
 
