@@ -5,7 +5,7 @@
 
 """Filters of the site_to_site role: a gateway's tunnels from the inventory, and their static keys.
 
-Documented in site_tunnels.yml and tunnel_keys.yml beside this file (ansible-doc -t filter).
+Documented in a .yml file per filter beside this file (ansible-doc -t filter).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,6 +34,24 @@ def tunnel_keys(secret, local, remote, generation=0, algorithm="rfc4106(gcm(aes)
         raise AnsibleFilterError(str(exc))  # the message never holds the secret
 
 
+def site_xfrm_tunnels(tunnels, secret, generation=0, route_based=True, replay_window=0, lifetime=None,
+                      lifetime_jitter=10, key_bits=128):  # fmt: skip
+    try:
+        return s2s.xfrm_tunnels(tunnels, secret, int(generation), bool(route_based), int(replay_window), lifetime,
+                                int(lifetime_jitter), int(key_bits))  # fmt: skip
+    except s2s.SiteError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
+def site_interfaces(tunnels, mtu=1400):
+    return s2s.interfaces(tunnels, int(mtu))
+
+
+def site_routes(tunnels, table="main"):
+    return s2s.routes(tunnels, table)
+
+
 class FilterModule(object):
     def filters(self):
-        return {"site_tunnels": site_tunnels, "tunnel_keys": tunnel_keys}
+        return {"site_tunnels": site_tunnels, "tunnel_keys": tunnel_keys, "site_xfrm_tunnels": site_xfrm_tunnels,
+                "site_interfaces": site_interfaces, "site_routes": site_routes}  # fmt: skip

@@ -122,6 +122,8 @@ def canonical_site(host, site):
         raise SiteError("host %s: site_to_site_site must be a dict (name, id, outer, subnets)" % host)
     name = site.get("name") or host
     number = site.get("id")
+    if isinstance(number, str) and number.isdigit():  # an inventory value templated to text
+        number = int(number)
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= MAX_SITE_ID:
         raise SiteError("host %s: site_to_site_site.id %r must be a whole number 1..%d, unique and stable"
                         % (host, number, MAX_SITE_ID))  # fmt: skip
@@ -235,6 +237,8 @@ def tunnels_of(me_host, hosts_sites, topology="mesh", hubs=(), spoke_to_spoke=Fa
         tunnels.append(
             dict(
                 name=peer["name"],
+                local_name=me["name"],
+                local_id=me["id"],
                 peer_host=peer["host"],
                 peer_id=peer["id"],
                 reqid=reqid_base + index,
@@ -253,3 +257,46 @@ def tunnels_of(me_host, hosts_sites, topology="mesh", hubs=(), spoke_to_spoke=Fa
 def scope_of(reqid_base=DEFAULT_REQID_BASE):
     """The reqid / if_id range every tunnel of the role falls in, as the modules' scope option reads it."""
     return "%d-%d" % (reqid_base, reqid_base + PAIR_SPACE - 1)
+
+
+def xfrm_tunnels(tunnels, secret, generation=0, route_based=True, replay_window=0, lifetime=None, lifetime_jitter=10,
+                 key_bits=128):  # fmt: skip
+    """The tunnels of site_tunnels as xfrm_tunnel config items, with their keys (only for no_log tasks)."""
+    items = []
+    for tunnel in tunnels:
+        me = dict(name=tunnel["local_name"], id=tunnel["local_id"])
+        keys = tunnel_keys(secret, me, dict(name=tunnel["name"], id=tunnel["peer_id"]), generation, key_bits=key_bits)
+        item = dict(
+            name=tunnel["name"],
+            reqid=tunnel["reqid"],
+            local=tunnel["local"],
+            remote=tunnel["remote"],
+            local_subnets=tunnel["local_subnets"],
+            remote_subnets=tunnel["remote_subnets"],
+            aead=dict(name="rfc4106(gcm(aes))", icv_len=128),
+            outbound=keys["outbound"],
+            inbound=keys["inbound"],
+            replay_window=replay_window,
+            lifetime=lifetime,
+            lifetime_jitter=lifetime_jitter,
+        )
+        if route_based:
+            item["if_id"] = tunnel["if_id"]
+        if tunnel["nat_t"]:
+            item["encap"] = dict(type="espinudp", local_port=4500, remote_port=4500)
+        items.append(item)
+    return items
+
+
+def interfaces(tunnels, mtu=1400):
+    """An XFRM interface per tunnel (route-based), as linuxnet.vpn.xfrm_interface items."""
+    return [dict(name=tunnel["interface"], if_id=tunnel["if_id"], mtu=mtu, up=True) for tunnel in tunnels]
+
+
+def routes(tunnels, table="main"):
+    """A route per remote subnet through its tunnel's interface, as linuxnet.vpn.ip_route items."""
+    return [
+        dict(dst=subnet, dev=tunnel["interface"], table=str(table))
+        for tunnel in tunnels
+        for subnet in tunnel["remote_subnets"]
+    ]  # fmt: skip

@@ -117,3 +117,19 @@ def test_a_hub_with_a_thousand_spokes():
         )
     tunnels = s2s.tunnels_of("hub", sites, "hub_and_spoke", ["hub"])
     assert len(tunnels) == 1000 and len({t["reqid"] for t in tunnels}) == 1000
+
+
+def test_a_gateways_interfaces_tunnels_and_routes_for_the_modules():
+    sites = {"gw%d" % n: site(n) for n in (1, 2)}
+    tunnels = s2s.tunnels_of("gw1", sites)
+    assert s2s.interfaces(tunnels) == [dict(name="s2s2", if_id=tunnels[0]["if_id"], mtu=1400, up=True)]
+    assert s2s.routes(tunnels, "main") == [
+        dict(dst="10.2.0.0/24", dev="s2s2", table="main"),
+        dict(dst="2001:db8:2::/64", dev="s2s2", table="main"),
+    ]
+    [item] = s2s.xfrm_tunnels(tunnels, SECRET)
+    mirror = s2s.xfrm_tunnels(s2s.tunnels_of("gw2", sites), SECRET)[0]
+    assert item["outbound"] == mirror["inbound"] and item["inbound"] == mirror["outbound"]
+    assert item["if_id"] == item["reqid"] == tunnels[0]["reqid"]
+    assert (item["local"], item["remote"]) == (mirror["remote"], mirror["local"])
+    assert "if_id" not in s2s.xfrm_tunnels(tunnels, SECRET, route_based=False)[0]
