@@ -188,7 +188,7 @@ EXAMPLES = r"""
         via: fe80::1
         dev: eth1
 
-- name: Move the local route of 10.0.0.1 from table local to table 13 (problem 4 of DESIGN.md)
+- name: Move the local route of 10.0.0.1 from table local to table 13 (to route traffic through userspace)
   block:
     - name: Add it to table 13
       linuxnet.vpn.ip_route:

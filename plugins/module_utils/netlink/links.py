@@ -9,7 +9,7 @@
 
 `ip link show dev X` style lookups (RTM_GETLINK with IFLA_IFNAME) cost one
 request per distinct device, however many links the host has; filtering a
-full link dump in user space would cost a dump of every link (lab-notes).
+full link dump in user space would cost a dump of every link (slow on hosts with many links).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -55,7 +55,7 @@ CLONE_NEWNET = 0x40000000
 _HDR = struct.Struct("=IHHII")
 
 # Requests per sendmsg: large enough to run at the kernel's speed, small enough
-# that the ACKs of one chunk fit the receive buffer (lab-notes: 5000 stalled).
+# that the ACKs of one chunk fit the receive buffer (one batch of 5000 requests stalled waiting for ACKs).
 BATCH_CHUNK = 1000
 RCVBUF = 8 * 1024 * 1024
 DUMP_RETRIES = 5
