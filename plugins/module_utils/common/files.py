@@ -31,16 +31,24 @@ def write_text(path, text, mode=0o644):
     name could be someone else's file, or a second run's), which gets its mode
     before any byte is written, so a secret file is never readable by others.
     """
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        os.makedirs(directory, 0o755)
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, 0o755, exist_ok=True)  # exist_ok: a second run may make it at the same moment
     fd, temp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".")
     try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "w") as handle:
+        with os.fdopen(fd, "w") as handle:  # closes fd whatever fails below
+            os.fchmod(handle.fileno(), mode)
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())  # the text is on disk before the name points at it (a crash leaves old or new)
         os.replace(temp, path)  # not AnsibleModule.atomic_move: it would give a new file 0644, whatever `mode` said
     except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
+        _remove_quietly(temp)
         raise
+
+
+def _remove_quietly(path):
+    """Remove a temporary file of ours; a failure here must not hide the error that brought us here."""
+    try:
+        os.remove(path)
+    except OSError:
+        pass
