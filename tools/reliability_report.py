@@ -4,9 +4,9 @@
 
     make reliability        # root: kernel tests, unit tests, and the integration targets below
 
-Each promise of DESIGN.md ("all or nothing", "secrets never leave", "validate
-before touching", "never touch what we don't own") is a set of cases that fail
-loudly if it is broken:
+Each promise of the collection ("all or nothing", "secrets never leave",
+"validate before touching", "never touch what we don't own"; docs/design.md)
+is a set of cases that fail loudly if it is broken:
 
 - pytest cases (tests/kernel and the unit files below): one row each, named by
   the test's docstring (or its name), with its own result (tests of plain
@@ -14,7 +14,12 @@ loudly if it is broken:
 - integration targets: one row per bad-input item (the message it must
   produce) and one per task named for a promise (a kernel refusal mid-list, a
   device never touched, the secrets play, ...), each with the result of the
-  target that asserts it.
+  target that asserts it;
+- one row per integration target and per pytest run saying it ran at all.
+
+The report fails (exit status 1) when a case failed, when something did not
+run (a missing file, no virtualenv, a target that never started) and when no
+case passed: a report that ran nothing must not read as a pass.
 """
 
 import ast
@@ -30,14 +35,17 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(TOP, ".build", "reliability")
 PYTEST_FILES = [
     "tests/kernel",
-    "tests/unit/plugins/module_utils/test__module.py",
-    "tests/unit/plugins/module_utils/test__resource.py",
-    "tests/unit/plugins/module_utils/test__xfrm_state.py",
+    "tests/unit/plugins/module_utils/engine/test_module.py",
+    "tests/unit/plugins/module_utils/engine/test_plan.py",
+    "tests/unit/plugins/module_utils/xfrm/test_state.py",
 ]
 TARGETS = [
     "ip_rule", "ip_route", "ip_address", "ipv6_dad", "dad_race", "xfrm_policy", "xfrm_state", "tuntap", "tuntap_info",
     "tun_pair",
 ]  # fmt: skip
+PASS, FAILED, NOT_RUN, SKIPPED = "pass", "FAILED", "NOT RUN", "skipped"
+#: the promise of the rows about the run itself: each part of the report ran
+RAN = "the cases ran"
 PROMISES = {
     "errors": "validate before touching",
     "rollback": "all or nothing",
@@ -75,32 +83,95 @@ def docstrings(path):
     return out
 
 
-def pytest_rows():
-    junit = os.path.join(OUT, "pytest.xml")
-    subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", junit] + PYTEST_FILES,
-        cwd=TOP,
-        check=False,
-    )
+def described_tests(entries):
+    """{test name: first docstring line} of every test file under `entries` (files or folders of TOP)."""
     described = {}
-    for entry in PYTEST_FILES:
-        paths = [entry] if entry.endswith(".py") else [os.path.join(entry, f) for f in sorted(os.listdir(entry))]
-        for path in paths:
-            if path.endswith(".py") and os.path.basename(path).startswith("test"):
-                described.update(docstrings(os.path.join(TOP, path)))
-    rows = []
-    for case in ElementTree.parse(junit).iter("testcase"):
+    for entry in entries:
+        path = os.path.join(TOP, entry)
+        paths = [path] if entry.endswith(".py") else [os.path.join(path, f) for f in sorted(os.listdir(path))]
+        for name in paths:
+            if name.endswith(".py") and os.path.basename(name).startswith("test"):
+                described.update(docstrings(name))
+    return described
+
+
+def missing(entries):
+    """The entries of `entries` that do not exist: pytest would run the others and not say so in its results."""
+    return [entry for entry in entries if not os.path.exists(os.path.join(TOP, entry))]
+
+
+def junit_cases(junit):
+    """The testcase elements of a JUnit XML file; none if pytest wrote no (or a broken) file."""
+    try:
+        return list(ElementTree.parse(junit).iter("testcase"))
+    except (OSError, ElementTree.ParseError):
+        return []
+
+
+def case_result(case):
+    if case.find("failure") is not None or case.find("error") is not None:
+        return FAILED
+    return SKIPPED if case.find("skipped") is not None else PASS
+
+
+def rows_from_pytest(cases, returncode, described, absent=()):
+    """Rows of the pytest cases named for a promise, and rows saying the run itself failed or ran nothing."""
+    rows = [(RAN, "pytest: %s does not exist" % entry, entry, NOT_RUN) for entry in absent]
+    for case in cases:
         name = case.get("name").split("[")[0]
-        failed = case.find("failure") is not None or case.find("error") is not None
-        skipped = case.find("skipped") is not None
-        where = case.get("classname").replace(".", "/") + ".py::" + case.get("name")
+        where = (case.get("classname") or "").replace(".", "/") + ".py::" + case.get("name")
         promise = next((p for word, p in TEST_PROMISES if word in where), None)
         if promise is None:
             continue  # a behaviour test of these files, not a reliability case
-        rows.append(
-            (promise, described.get(name, name), where, "skipped" if skipped else "FAILED" if failed else "pass")
-        )
+        rows.append((promise, described.get(name, name), where, case_result(case)))
+    # None: pytest was not started; 1: some tests failed (their rows say so); any other status: pytest itself failed
+    if returncode not in (None, 0, 1):
+        reason = "pytest exited with status %s (a collection or usage error, or no tests)" % returncode
+        rows.append((RAN, reason, "pytest", FAILED))
+    if not cases:
+        rows.append((RAN, "pytest ran no test", "pytest", NOT_RUN))
     return rows
+
+
+def pytest_rows():
+    junit = os.path.join(OUT, "pytest.xml")
+    if os.path.exists(junit):
+        os.remove(junit)  # a previous run's results must not stand in for this one's
+    present = [entry for entry in PYTEST_FILES if entry not in missing(PYTEST_FILES)]
+    returncode = None
+    if present:
+        returncode = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", junit] + present,
+            cwd=TOP,
+            check=False,
+        ).returncode
+    return rows_from_pytest(junit_cases(junit), returncode, described_tests(present), missing(PYTEST_FILES))
+
+
+def parse_target_results(output, targets):
+    """{target: result} from the output of tests/integration/run.sh.
+
+    A target passed only if it started, finished and is not among the failed ones; a target
+    that never started (no virtualenv, disabled, a typo) did NOT RUN, one that started and
+    never finished FAILED.
+    """
+    started, finished, failed = set(), set(), set()
+    for line in output.splitlines():
+        if line.startswith("=== integration target:"):
+            started.add(line.split(":", 1)[1].strip())
+        elif line.startswith("=== ") and " took " in line:
+            finished.add(line[4:].split(" took ", 1)[0].strip())
+        elif line.startswith("failed targets:"):
+            failed.update(line.split(":", 1)[1].split())
+    results = {}
+    for target in targets:
+        if target not in started:
+            results[target] = NOT_RUN
+        elif target in failed or target not in finished:
+            results[target] = FAILED
+        else:
+            results[target] = PASS
+    return results
 
 
 def target_results():
@@ -110,11 +181,7 @@ def target_results():
     )
     with open(os.path.join(OUT, "integration.log"), "w") as handle:
         handle.write(proc.stdout + proc.stderr)
-    failed = set()
-    for line in proc.stdout.splitlines():
-        if line.startswith("failed targets:"):
-            failed = set(line.split(":", 1)[1].split())
-    return {target: "FAILED" if target in failed else "pass" for target in TARGETS}
+    return parse_target_results(proc.stdout, TARGETS)
 
 
 NAME_PROMISES = (
@@ -139,6 +206,8 @@ def target_rows(results):
     """Rows from the targets' task files: every bad-input item, and the tasks named for a promise."""
     rows = []
     for target in TARGETS:
+        # One row per target whatever its tasks are called, so a target that failed or never ran always shows.
+        rows.append((RAN, "integration target %s" % target, "tests/integration/targets/%s" % target, results[target]))
         folder = os.path.join(TOP, "tests", "integration", "targets", target, "tasks")
         for root, _dirs, files in os.walk(folder):
             for name in sorted(files):
@@ -174,24 +243,49 @@ def markdown(rows):
     ]
     for promise, case, where, result in sorted(rows, key=lambda row: (row[0], row[2], row[1])):
         lines.append("| %s | %s | `%s` | %s |" % (promise, case.replace("|", "\\|"), where, result))
-    passed = sum(1 for row in rows if row[3] == "pass")
-    failed = sum(1 for row in rows if row[3] == "FAILED")
-    lines += [
-        "",
-        "%d cases: %d passed, %d failed, %d skipped." % (len(rows), passed, failed, len(rows) - passed - failed),
-    ]
-    return "\n".join(lines) + "\n", failed
+    lines += ["", summary(rows)]
+    return "\n".join(lines) + "\n"
+
+
+def tally(rows):
+    """{result: how many rows} for every result, zeros included."""
+    counts = {PASS: 0, FAILED: 0, NOT_RUN: 0, SKIPPED: 0}
+    for row in rows:
+        counts[row[3]] += 1
+    return counts
+
+
+def succeeded(rows):
+    """True only if nothing failed, everything ran and at least one case passed."""
+    counts = tally(rows)
+    return counts[FAILED] == 0 and counts[NOT_RUN] == 0 and counts[PASS] > 0
+
+
+def summary(rows):
+    counts = tally(rows)
+    line = "%d cases: %d passed, %d failed, %d not run, %d skipped." % (
+        len(rows),
+        counts[PASS],
+        counts[FAILED],
+        counts[NOT_RUN],
+        counts[SKIPPED],
+    )
+    if succeeded(rows):
+        return line
+    if counts[PASS] == 0:
+        return line + " FAILED: no case passed."
+    return line + " FAILED."
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
     rows = pytest_rows() + target_rows(target_results())
-    text, failed = markdown(rows)
+    text = markdown(rows)
     os.makedirs(os.path.join(TOP, "docs"), exist_ok=True)
     with open(os.path.join(TOP, "docs", "reliability.md"), "w") as handle:
         handle.write(text)
     print(text.splitlines()[-1])
-    return 1 if failed else 0
+    return 0 if succeeded(rows) else 1
 
 
 if __name__ == "__main__":
