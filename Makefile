@@ -4,11 +4,15 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench reliability lab test vm venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
+.PHONY: bench reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
 
-## lab: the main job - a working VPN lab in network namespaces, nothing to configure
+## lab: the main job - a three-site VPN over ESP in network namespaces (in a VM where this kernel lacks ESP)
 lab: venv
 	bash playbooks/lab.sh
+
+## demo: the policy routing and TUN demos (routing through userspace, split routes, tun_pair) in namespaces
+demo: venv
+	bash -c 'source tests/env.sh && ansible-playbook -i localhost, -c local playbooks/demo.yml'
 
 ## test: everything CI runs (unit, lint, sanity, namespace integration)
 test: venv unit unit-0.7 lint sanity kernel integration integration-0.7

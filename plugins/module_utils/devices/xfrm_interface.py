@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) linuxnet.vpn contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# PRIVATE to the collection: not a public API, it may change at any time.
+
+"""Route-based IPsec interfaces (xfrm_interface): rtnetlink links of kind "xfrm".
+
+Traffic routed into such an interface is transformed by the SAs and policies
+that carry its if_id; what arrives through those SAs comes out of it. Name,
+MTU and up/down change in place (RTM_NEWLINK on the index); the if_id and the
+underlying device are the interface's identity for IPsec, so changing them
+means deleting and adding it again, which `recreate` allows.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import link_kind, validate_name
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
+    NETLINK_ROUTE,
+    NLM_F_CREATE,
+    NLM_F_EXCL,
+    Netlink,
+    NetlinkError,
+)
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as x
+
+RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
+IFF_UP = 0x1
+MTU_MIN, MTU_MAX = 68, 65535
+IMMUTABLE = ("if_id", "dev")
+
+
+def validate_interface(item, field, identity_only=False):
+    """Canonical interface; None for what the item leaves out (merged keeps the kernel's)."""
+    interface = dict(name=validate_name(item.get("name"), field + ".name"), if_id=None, dev=None, mtu=None, up=None)
+    if identity_only:
+        return interface
+    if item.get("if_id") is None:
+        raise ValidationError(field + ".if_id", None, "is required (1 to 4294967295; the kernel refuses 0)")
+    interface["if_id"] = norm.parse_int(item["if_id"], field + ".if_id", 1, norm.U32)
+    if item.get("dev"):
+        interface["dev"] = validate_name(item["dev"], field + ".dev")
+    if item.get("mtu") is not None:
+        interface["mtu"] = norm.parse_int(item["mtu"], field + ".mtu", MTU_MIN, MTU_MAX)
+    if item.get("up") is not None:
+        interface["up"] = bool(item["up"])
+    return interface
+
+
+def decode_interface(link, name_of):
+    """Canonical interface of an RTM_NEWLINK of kind xfrm, with its index."""
+    data = link.get_attr("IFLA_LINKINFO").get_attr("IFLA_INFO_DATA")
+    under = data.get_attr("IFLA_XFRM_LINK") if data is not None else None
+    return dict(
+        name=link.get_attr("IFLA_IFNAME"),
+        index=link["index"],
+        if_id=data.get_attr("IFLA_XFRM_IF_ID") if data is not None else None,
+        dev=name_of(under) if under else None,
+        mtu=link.get_attr("IFLA_MTU"),
+        up=bool(link["flags"] & IFF_UP),
+    )
+
+
+def encode_new(interface, index_of):
+    """RTM_NEWLINK that creates the interface (MTU and up/down in the same request)."""
+    data = [("IFLA_XFRM_IF_ID", interface["if_id"])]
+    if interface["dev"]:
+        data.append(("IFLA_XFRM_LINK", index_of(interface["dev"])))
+    msg = ifinfmsg()
+    msg["flags"], msg["change"] = (IFF_UP if interface["up"] else 0), IFF_UP
+    msg["attrs"] = [
+        ("IFLA_IFNAME", interface["name"]),
+        ("IFLA_LINKINFO", {"attrs": [("IFLA_INFO_KIND", "xfrm"), ("IFLA_INFO_DATA", {"attrs": data})]}),
+    ]
+    if interface["mtu"]:
+        msg["attrs"].append(("IFLA_MTU", interface["mtu"]))
+    return msg, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL
+
+
+def encode_set(interface, index):
+    """RTM_NEWLINK on the index: MTU and up/down in place."""
+    msg = ifinfmsg()
+    msg["index"] = index
+    msg["flags"], msg["change"] = (IFF_UP if interface["up"] else 0), IFF_UP
+    msg["attrs"] = [("IFLA_MTU", interface["mtu"])] if interface["mtu"] else []
+    return msg, RTM_NEWLINK, 0
+
+
+def encode_delete(interface):
+    msg = ifinfmsg()
+    msg["attrs"] = [("IFLA_IFNAME", interface["name"])]
+    return msg, RTM_DELLINK, 0
+
+
+def render(interface):
+    words = ["xfrm %s if_id 0x%x" % (interface["name"], interface["if_id"] or 0)]
+    if interface["dev"]:
+        words.append("dev %s" % interface["dev"])
+    if interface["mtu"]:
+        words.append("mtu %d" % interface["mtu"])
+    words.append("up" if interface["up"] else "down")
+    return " ".join(words)
+
+
+class XfrmInterfaceKind(Kind):
+    """XFRM interfaces on the engine; ownership is a declared if_id scope."""
+
+    noun = "XFRM interface"
+
+    def __init__(self, params):
+        self.params = params
+        self.scope = x.Scope(params)
+        self.recreate = params.get("recreate")
+        self.names = None
+        self.others = {}
+
+    def validate(self, item, field):
+        return validate_interface(item, field, identity_only=self.params.get("state") in ("deleted", "gathered"))
+
+    def open(self):
+        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg})
+        self.names = LinkNames(netlink)
+        return netlink
+
+    def dump(self, netlink, want, state):
+        self.scope.check(state, self.params.get("config"), want, self.owned, self.render)
+        msg = ifinfmsg()
+        msg["attrs"] = [("IFLA_EXT_MASK", 1 << 3)]  # RTEXT_FILTER_SKIP_STATS
+        interfaces, self.others = [], {}
+        for link in netlink.dump(msg, RTM_GETLINK):
+            if link_kind(link) == "xfrm":
+                interfaces.append(decode_interface(link, self.names.name))
+            else:
+                self.others[link.get_attr("IFLA_IFNAME")] = link_kind(link) or "plain"
+        if state == "gathered" and self.scope.declared:
+            return [interface for interface in interfaces if self.owned(interface)]
+        return interfaces
+
+    def check(self, netlink, state, want, have, changes):
+        for position, interface in enumerate(want):
+            if interface["name"] in self.others:
+                raise ValidationError(
+                    "config[%d].name" % position,
+                    interface["name"],
+                    "is a %s device, not an XFRM interface; it is left alone" % self.others[interface["name"]],
+                )
+            if interface["dev"] and self.names.index(interface["dev"]) is None:
+                raise ValidationError("config[%d].dev" % position, interface["dev"], "is not a device here")
+        for change in changes:
+            if change.op == "replace" and not self.recreate:
+                differing = [key for key in IMMUTABLE if change.old[key] != change.new[key]]
+                if differing:
+                    raise ValidationError(
+                        "recreate",
+                        False,
+                        "forbids replacing %s: %s cannot change on an existing interface (set recreate: true)"
+                        % (change.old["name"], "/".join(differing)),
+                    )
+
+    def key(self, interface):
+        return interface["name"]
+
+    def owned(self, interface):
+        return self.scope.declared and self.scope.contains([], interface["if_id"], None)
+
+    def complete(self, want):
+        return dict(want, up=True if want["up"] is None else want["up"], index=None)
+
+    def merge(self, have, want):
+        merged = dict(have)
+        merged.update((key, value) for key, value in want.items() if value is not None and key != "index")
+        return merged
+
+    def replacement(self, have, want):
+        target = self.complete(want)
+        target["index"] = have["index"]
+        if target["mtu"] is None:
+            target["mtu"] = have["mtu"]  # the kernel's default MTU is not ours to reset
+        return target
+
+    def requests(self, change):
+        old, new = change.old, change.new
+        index_of = self.names.index
+        if change.op == "add":
+            return [(encode_new(new, index_of), lambda: encode_delete(new))]
+        if change.op == "delete":
+            return [(encode_delete(old), lambda: encode_new(old, index_of))]
+        if any(old[key] != new[key] for key in IMMUTABLE):
+            return [
+                (encode_delete(old), lambda: encode_new(old, index_of)),
+                (encode_new(new, index_of), lambda: encode_delete(new)),
+            ]
+        return [(encode_set(new, old["index"]), lambda: encode_set(old, old["index"]))]
+
+    def explain(self, error, change):
+        unknown_kind = isinstance(error, NetlinkError) and (
+            error.code == errno.EOPNOTSUPP or "Unknown device type" in str(error)
+        )  # fmt: skip
+        if unknown_kind and change.op != "delete":
+            return "kernel lacks XFRM interfaces (CONFIG_XFRM_INTERFACE, module xfrm_interface): %s" % error
+        return str(error)
+
+    def render(self, interface):
+        return render(interface)
+
+    def order(self, interface):
+        return interface["name"]
+
+    def to_config(self, interface):
+        return {key: interface[key] for key in ("name", "if_id", "dev", "mtu", "up")}
+
+    def batch_lines(self, interface):
+        words = ["link", "add", interface["name"], "type", "xfrm"]
+        if interface["dev"]:
+            words.extend(["dev", interface["dev"]])
+        words.extend(["if_id", "0x%x" % interface["if_id"]])
+        lines = [" ".join(words)]
+        settings = (["mtu", str(interface["mtu"])] if interface["mtu"] else []) + (["up"] if interface["up"] else [])
+        if settings:
+            lines.append(" ".join(["link", "set", "dev", interface["name"]] + settings))
+        return lines
