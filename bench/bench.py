@@ -198,7 +198,7 @@ def apply_and_time(*args, **kwargs):
         APPLY[0] += time.perf_counter() - start
 _apply.apply = apply_and_time
 def converge():
-    """The engine's own converge, as the modules run it, for every kind's list (merged)."""
+    # the engine's own converge, as the modules run it, for every kind's list (merged)
     for module, items in work.items():
         kind_class, options, extra = KINDS[module]
         blank = dict((key, None) for key in options)

@@ -9,8 +9,7 @@ import platform
 
 import pytest
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError, ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import tuntap as _tuntap
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
