@@ -133,6 +133,28 @@ def parse_int(value, field, low, high):
     return number
 
 
+# /etc/iproute2/rt_protos: the kernel's own marks and other routing software's. An ownership mark among
+# them would let overridden (or deleted with no config) remove the kernel's or that daemon's objects.
+RESERVED_PROTOCOLS = {
+    0: "unspec", 1: "redirect", 2: "kernel", 3: "boot", 4: "static", 8: "gated", 9: "ra", 10: "mrt",
+    11: "zebra", 12: "bird", 13: "dnrouted", 14: "xorp", 15: "ntk", 16: "dhcp", 18: "keepalived",
+    42: "babel", 99: "openr", 186: "bgp", 187: "isis", 188: "ospf", 189: "rip", 192: "eigrp",
+}  # fmt: skip
+
+
+def parse_owner_protocol(value, field):
+    """The collection's ownership mark (RTPROT number 5..255), refusing the numbers others use."""
+    number = parse_int(value, field, 0, U8)
+    if number in RESERVED_PROTOCOLS:
+        raise ValidationError(
+            field,
+            value,
+            "is %s's: the collection's mark must be a number no other software uses (default 76)"
+            % RESERVED_PROTOCOLS[number],
+        )
+    return number
+
+
 def parse_mark(value, field):
     """'0x10', '0x10/0xff' or 16 -> (value, mask); mask defaults to all ones."""
     text = str(value).strip()

@@ -24,6 +24,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_NEWLINK, LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
@@ -341,7 +342,7 @@ class RouteKind(Kind):
     """ip_route objects on the engine (engine/kind.py)."""
 
     def __init__(self, params):
-        self.protocol = params.get("protocol", 76)
+        self.protocol = norm.parse_owner_protocol(params.get("protocol", DEFAULT_PROTOCOL), "protocol")
         self.state = params.get("state")
         self.wait_for_src = params.get("wait_for_src", True)
         self.src_timeout = params.get("src_timeout", 10)

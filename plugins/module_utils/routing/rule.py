@@ -23,6 +23,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,
@@ -99,10 +100,13 @@ def validate_rule(item, field, table_names):
     rule["oif"] = item.get("oif") or None
     if item.get("fwmark") is not None:
         rule["fwmark"] = norm.parse_mark(item["fwmark"], field + ".fwmark")
+        if rule["fwmark"][1] == 0:
+            rule["fwmark"] = None  # mask 0 matches every packet: the kernel keeps no fwmark, so neither do we
     if item.get("tos") is not None:
         rule["tos"] = norm.parse_int(item["tos"], field + ".tos", 0, norm.U8) or None
     if item.get("ipproto") is not None:
-        rule["ipproto"] = norm.parse_ip_protocol(item["ipproto"], field + ".ipproto")
+        # 0 is "any protocol": the kernel keeps no ipproto, so a rule declaring it would never match its own.
+        rule["ipproto"] = norm.parse_ip_protocol(item["ipproto"], field + ".ipproto") or None
     for key in ("sport", "dport"):
         if item.get(key) is not None:
             rule[key] = norm.parse_range(item[key], "%s.%s" % (field, key), norm.U16)
@@ -123,6 +127,10 @@ def validate_rule(item, field, table_names):
         rule["table"] = table_number(item["table"], table_names)
         if rule["table"] is None:
             raise ValidationError(field + ".table", item["table"], "is not a table number or a name in rt_tables")
+        if rule["table"] == 0:
+            raise ValidationError(
+                field + ".table", item["table"], "is unspec: the kernel would pick a new table on every run"
+            )
     elif action == "lookup" and not rule["l3mdev"]:
         rule["table"] = 254  # as `ip rule`: main
     if rule["l3mdev"] and (action != "lookup" or item.get("table") is not None):
@@ -307,7 +315,7 @@ class RuleKind(Kind):
     """ip_rule objects on the engine (engine/kind.py)."""
 
     def __init__(self, params):
-        self.protocol = params.get("protocol", 76)
+        self.protocol = norm.parse_owner_protocol(params.get("protocol", DEFAULT_PROTOCOL), "protocol")
         self.table_names = read_table_names()
         self.scope_tables = None
         if params.get("tables"):

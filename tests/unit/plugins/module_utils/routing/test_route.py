@@ -136,3 +136,18 @@ def test_bad_routes_are_named(config, message):
     with pytest.raises(ValidationError) as error:
         _route.validate_route(item(**config), "config[0]", NAMES)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "protocol, text",
+    [
+        (3, "protocol: 3 is boot's"),
+        (16, "protocol: 16 is dhcp's: the collection's mark must be a number no other software uses"),
+        (189, "protocol: 189 is rip's"),
+        (256, r"protocol: 256 is out of range 0\.\.255"),
+    ],
+)
+def test_ownership_mark_refuses_others_numbers(protocol, text):
+    # overridden or an empty deleted would otherwise remove the kernel's or that daemon's routes
+    with pytest.raises(ValidationError, match=text):
+        _route.RouteKind({"protocol": protocol})

@@ -107,3 +107,42 @@ def test_bad_rules_are_named(config, message):
     with pytest.raises(ValidationError) as error:
         _rule.validate_rule(item(**config), "config[0]", NAMES)
     assert message in str(error.value)
+
+
+# --- issue 18: hostile input ---------------------------------------------------
+@pytest.mark.parametrize("table", ["0", "unspec", 0])
+def test_table_unspec_is_refused(table):
+    # The kernel gives a rule with table 0 a fresh table each time: every run would add another rule.
+    with pytest.raises(ValidationError, match=r"config\[0\]\.table: .* is unspec: the kernel would pick a new table"):
+        _rule.validate_rule(item(priority=100, table=table), "config[0]", dict(NAMES, unspec=0))
+
+
+@pytest.mark.parametrize("fwmark", ["0x0/0x0", "0x10/0", "0/0"])
+def test_fwmark_with_mask_zero_is_unset(fwmark):
+    # The kernel keeps no fwmark with mask 0: declaring one must match the rule it then dumps.
+    assert _rule.validate_rule(item(priority=100, fwmark=fwmark), "config[0]", NAMES)["fwmark"] is None
+
+
+def test_ipproto_zero_is_unset():
+    assert _rule.validate_rule(item(priority=100, ipproto="0"), "config[0]", NAMES)["ipproto"] is None
+
+
+@pytest.mark.parametrize(
+    "protocol, text",
+    [
+        (0, "protocol: 0 is unspec's"),
+        (2, "protocol: 2 is kernel's"),
+        (4, "protocol: 4 is static's"),
+        (16, "protocol: 16 is dhcp's: the collection's mark must be a number no other software uses"),
+        (186, "protocol: 186 is bgp's"),
+        (256, r"protocol: 256 is out of range 0\.\.255"),
+        (-1, r"protocol: -1 is out of range 0\.\.255"),
+    ],
+)
+def test_ownership_mark_refuses_others_numbers(protocol, text):
+    with pytest.raises(ValidationError, match=text):
+        _rule.RuleKind({"protocol": protocol})
+
+
+def test_ownership_mark_default_is_76():
+    assert _rule.RuleKind({}).protocol == 76

@@ -56,8 +56,8 @@ def test_an_ipv6_rule_says_its_family_as_ip_needs_it():
 
 
 def test_lines_follow_the_config_order_and_the_task_protocol():
-    lines = rendered(item(priority=20, table="100"), item(priority=19, table="100"), protocol=99)
-    assert lines == ["rule add priority 20 lookup 100 proto 99", "rule add priority 19 lookup 100 proto 99"]
+    lines = rendered(item(priority=20, table="100"), item(priority=19, table="100"), protocol=77)
+    assert lines == ["rule add priority 20 lookup 100 proto 77", "rule add priority 19 lookup 100 proto 77"]
 
 
 def test_rendered_needs_no_kernel(monkeypatch):
