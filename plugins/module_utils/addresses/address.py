@@ -147,6 +147,9 @@ def validate_address(item, field):
     dev = validate_dev(item.get("dev"), field + ".dev")
     family, address = norm.parse_prefix_of_address(item["address"], field + ".address")
     local, length = split(address)
+    if ipaddress.ip_address(local).is_unspecified:
+        # The kernel accepts 0.0.0.0 and :: and installs nothing: every run would report a change.
+        raise ValidationError(field + ".address", item["address"], "is the unspecified address: the kernel ignores it")
     entry = dict(family=family, dev=dev, address=address)
     if item.get("peer"):
         if "/" in str(item["peer"]):
@@ -201,6 +204,14 @@ def validate_address(item, field):
     for key in ("valid_lft", "preferred_lft"):
         if item.get(key) is not None:
             entry[key] = parse_lifetime(item[key], "%s.%s" % (field, key))
+    # IPv4: an address valid forever is permanent, and the kernel makes it preferred forever too.
+    forever_ipv4 = family == norm.AF_INET and entry.get("valid_lft", FOREVER) == FOREVER
+    if forever_ipv4 and entry.get("preferred_lft", FOREVER) != FOREVER:
+        raise ValidationError(
+            field + ".preferred_lft",
+            entry["preferred_lft"],
+            "needs a finite valid_lft on an IPv4 address (the kernel keeps one valid forever preferred forever)",
+        )
     if entry.get("valid_lft") == 0 or ("valid_lft" in entry and "preferred_lft" in entry):
         check_lifetimes(entry, field)
     return entry
@@ -505,7 +516,7 @@ class AddressKind(Kind):
     def __init__(self, params, clock=time.monotonic, promote=read_promote_secondaries):
         self.state = params.get("state")
         self.wait = params.get("wait_for_dad", False)
-        self.timeout = params.get("dad_timeout", 10)
+        self.timeout = norm.parse_timeout(params.get("dad_timeout", 10), "dad_timeout")
         self.clock = clock
         self.promote = promote
         self.names = None

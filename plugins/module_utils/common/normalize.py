@@ -155,6 +155,17 @@ def parse_owner_protocol(value, field):
     return number
 
 
+def parse_timeout(value, field):
+    """A wait in seconds: a number, 0 or more (0: do not wait)."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(field, value, "is not a number of seconds")
+    if not seconds >= 0:  # also refuses NaN
+        raise ValidationError(field, value, "must be 0 or more seconds")
+    return seconds
+
+
 def parse_mark(value, field):
     """'0x10', '0x10/0xff' or 16 -> (value, mask); mask defaults to all ones."""
     text = str(value).strip()

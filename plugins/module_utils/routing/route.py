@@ -345,7 +345,7 @@ class RouteKind(Kind):
         self.protocol = norm.parse_owner_protocol(params.get("protocol", DEFAULT_PROTOCOL), "protocol")
         self.state = params.get("state")
         self.wait_for_src = params.get("wait_for_src", True)
-        self.src_timeout = params.get("src_timeout", 10)
+        self.src_timeout = norm.parse_timeout(params.get("src_timeout", 10), "src_timeout")
         self.table_names = read_table_names()
         self.names = None
         self.scope_tables = None

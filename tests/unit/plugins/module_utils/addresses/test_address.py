@@ -311,3 +311,29 @@ def test_read_optimistic_dad(tmp_path):
     assert addr.read_optimistic_dad("eth0", str(tmp_path)) is True
     assert addr.read_optimistic_dad("eth1", str(tmp_path)) is False
     assert addr.read_optimistic_dad("eth1", str(tmp_path / "none")) is None
+
+
+# --- issue 18: hostile input ---------------------------------------------------
+@pytest.mark.parametrize("address", ["0.0.0.0/8", "0.0.0.0/32", "::/64", "::/128"])
+def test_unspecified_address_is_refused(address):
+    # The kernel takes it and installs nothing: every run would report a change.
+    with pytest.raises(ValidationError, match=r"config\[0\]\.address: .* is the unspecified address"):
+        valid(dev="eth0", address=address)
+
+
+@pytest.mark.parametrize("lifetimes", [dict(preferred_lft="100"), dict(preferred_lft="100", valid_lft="forever")])
+def test_ipv4_preferred_lft_needs_a_finite_valid_lft(lifetimes):
+    # IPv4: an address valid forever is permanent and the kernel makes it preferred forever (ignores 100).
+    with pytest.raises(ValidationError, match=r"config\[0\]\.preferred_lft: 100 needs a finite valid_lft on an IPv4"):
+        valid(dev="eth0", address="10.0.0.1/24", **lifetimes)
+
+
+def test_ipv4_preferred_lft_with_finite_valid_lft_and_ipv6_forever_are_kept():
+    assert valid(dev="eth0", address="10.0.0.1/24", preferred_lft="100", valid_lft="200")["preferred_lft"] == 100
+    assert valid(dev="eth0", address="2001:db8::1/64", preferred_lft="100")["preferred_lft"] == 100
+
+
+@pytest.mark.parametrize("timeout", [-1, -0.5, "nan"])
+def test_negative_dad_timeout_is_refused(timeout):
+    with pytest.raises(ValidationError, match=r"dad_timeout: .* must be 0 or more seconds"):
+        kind(dad_timeout=timeout)

@@ -36,8 +36,9 @@ def rendered(*items):
          "address add 2001:db8:1::1/64 dev v0 scope global mngtmpaddr optimistic"),
         (dict(dev="v0", address="10.0.2.1/24", valid_lft="3600"),
          "address add 10.0.2.1/24 dev v0 scope global valid_lft 3600 preferred_lft 3600"),
-        (dict(dev="v0", address="10.0.3.1/24", preferred_lft="600"),
-         "address add 10.0.3.1/24 dev v0 scope global valid_lft forever preferred_lft 600"),
+        # (IPv6: on IPv4 a valid-forever address is preferred forever, so preferred_lft alone is refused there)
+        (dict(dev="v0", address="2001:db8:3::1/64", preferred_lft="600"),
+         "address add 2001:db8:3::1/64 dev v0 scope global valid_lft forever preferred_lft 600"),
     ],
 )  # fmt: skip
 def test_an_address_is_one_line_with_scope_flags_and_lifetimes(config, line):

@@ -151,3 +151,8 @@ def test_ownership_mark_refuses_others_numbers(protocol, text):
     # overridden or an empty deleted would otherwise remove the kernel's or that daemon's routes
     with pytest.raises(ValidationError, match=text):
         _route.RouteKind({"protocol": protocol})
+
+
+def test_negative_src_timeout_is_refused():
+    with pytest.raises(ValidationError, match=r"src_timeout: -1 must be 0 or more seconds"):
+        _route.RouteKind({"src_timeout": -1})
