@@ -261,13 +261,12 @@ rendered:
     - address add 10.8.0.2 peer 10.8.0.1/32 dev tun0 scope global
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.address import CONFIG_OPTIONS, AddressKind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     RENDERABLE_STATES,
+    EngineModule,
     resource_argument_spec,
-    run_resource_module,
+    run_module,
 )
 
 
@@ -278,11 +277,11 @@ def main():
         wait_for_dad=dict(type="bool", default=False),
         dad_timeout=dict(type="float", default=10),
     )
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
         supports_check_mode=True,
     )
-    run_resource_module(module, AddressKind)
+    run_module(module, AddressKind)
 
 
 if __name__ == "__main__":

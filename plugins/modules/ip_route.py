@@ -245,13 +245,12 @@ rendered:
   sample: ["route add 10.10.0.0/16 dev tun0 table 100 proto 76 scope link metric 0"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     RENDERABLE_STATES,
+    EngineModule,
     resource_argument_spec,
     routing_scope_argument_spec,
-    run_resource_module,
+    run_module,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.route import CONFIG_OPTIONS, RouteKind
 
@@ -259,11 +258,11 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.route import 
 def main():
     options = routing_scope_argument_spec()
     options.update(wait_for_src=dict(type="bool", default=True), src_timeout=dict(type="float", default=10))
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
         supports_check_mode=True,
     )
-    run_resource_module(module, RouteKind)
+    run_module(module, RouteKind)
 
 
 if __name__ == "__main__":

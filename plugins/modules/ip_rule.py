@@ -233,24 +233,23 @@ rendered:
     - -6 rule add priority 1002 from 2001:db8:8::/64 lookup 100 proto 76
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     RENDERABLE_STATES,
+    EngineModule,
     resource_argument_spec,
     routing_scope_argument_spec,
-    run_resource_module,
+    run_module,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.rule import CONFIG_OPTIONS, RuleKind
 
 
 def main():
     options = routing_scope_argument_spec()
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
         supports_check_mode=True,
     )
-    run_resource_module(module, RuleKind)
+    run_module(module, RuleKind)
 
 
 if __name__ == "__main__":

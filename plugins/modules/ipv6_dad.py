@@ -201,15 +201,17 @@ persisted:
   sample: [{dev: eth0.100, key: accept_dad, value: 0}]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.ipv6_dad import (
     CONFIG_OPTIONS,
     DEFAULT_PERSIST_PATH,
     STATES,
     Ipv6DadKind,
 )
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import namespace_argument_spec, run_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
+    EngineModule,
+    namespace_argument_spec,
+    run_module,
+)
 
 
 def main():
@@ -220,7 +222,7 @@ def main():
         persist_path=dict(type="path", default=DEFAULT_PERSIST_PATH),
     )
     spec.update(namespace_argument_spec())
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = EngineModule(argument_spec=spec, supports_check_mode=True)
     run_module(module, Ipv6DadKind)
 
 

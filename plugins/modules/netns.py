@@ -135,10 +135,8 @@ gathered:
   sample: [site-a, site-b]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.netns import NetnsKind
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import EngineModule, run_module
 
 VETH_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -151,7 +149,7 @@ VETH_OPTIONS = dict(
 
 
 def main():
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=dict(
             config=dict(
                 type="list",

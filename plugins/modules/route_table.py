@@ -100,15 +100,13 @@ gathered:
   sample: [{name: vpn, number: 100}]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import EngineModule, run_module
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import STATES
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route_table as rt
 
 
 def main():
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=dict(
             config=dict(
                 type="list",

@@ -173,10 +173,8 @@ rendered:
   sample: ["tuntap add dev vpn0 mode tun user 1000 group 1000", "link set dev vpn0 mtu 1400 up"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import TuntapKind
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import EngineModule, run_module
 
 CONFIG_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -193,7 +191,7 @@ CONFIG_OPTIONS = dict(
 
 
 def main():
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=dict(
             config=dict(type="list", elements="dict", default=[], options=CONFIG_OPTIONS),
             state=dict(

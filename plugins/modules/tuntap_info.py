@@ -170,14 +170,12 @@ missing:
   sample: [vpn1]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import TuntapInfoKind
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import run_module
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import EngineModule, run_module
 
 
 def main():
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=dict(
             names=dict(type="list", elements="str", default=[]),
             namespace=dict(type="str"),

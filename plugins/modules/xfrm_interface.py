@@ -101,11 +101,10 @@ rendered:
   sample: ["link add s2s2 type xfrm if_id 0x3ea", "link set dev s2s2 mtu 1400 up"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.xfrm_interface import XfrmInterfaceKind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     RENDERABLE_STATES,
+    EngineModule,
     resource_argument_spec,
     run_module,
 )
@@ -123,7 +122,7 @@ CONFIG_OPTIONS = dict(
 def main():
     options = xfrm_scope_argument_spec()
     options.update(recreate=dict(type="bool", default=False))
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
         supports_check_mode=True,
     )

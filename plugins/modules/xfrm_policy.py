@@ -68,19 +68,22 @@ options:
         required: true
         choices: [in, out, fwd]
       priority:
-        description: Priority; lower wins among policies whose selectors match.
+        description:
+          - Priority; lower wins among policies whose selectors match.
+          - Default V(0) for a new policy; under O(state=merged) left out, an existing policy keeps its own.
         type: int
-        default: 0
       action:
-        description: V(allow) (transform with O(config[].templates), or pass if there are none) or V(block).
+        description:
+          - V(allow) (transform with O(config[].templates), or pass if there are none) or V(block).
+          - Default V(allow) for a new policy; under O(state=merged) left out, an existing policy keeps its own.
         type: str
-        default: allow
         choices: [allow, block]
       flags:
-        description: V(localok) and V(icmp), as in C(ip xfrm policy ... flag).
+        description:
+          - V(localok) and V(icmp), as in C(ip xfrm policy ... flag).
+          - Default none for a new policy; under O(state=merged) left out, an existing policy keeps its own.
         type: list
         elements: str
-        default: []
         choices: [icmp, localok]
       ptype:
         description: Policy type; V(sub) policies are consulted before V(main) ones (CONFIG_XFRM_SUB_POLICY).
@@ -111,9 +114,11 @@ options:
         description:
           - Transformations to apply, outermost last, as in C(ip xfrm policy ... tmpl ...). Empty for V(block)
             policies and for bypass (V(allow) without templates) policies.
+          - Default none for a new policy. Under O(state=merged) left out, an existing policy keeps its templates
+            (so a merged change of its priority never turns an ESP policy into one that sends in clear); an empty
+            list removes them.
         type: list
         elements: dict
-        default: []
         suboptions:
           src:
             description: Outer source address (tunnel and beet modes). It may be of the other family than the selector.
@@ -282,23 +287,22 @@ rendered:
            tmpl src 192.0.2.1 dst 198.51.100.2 proto esp reqid 101 mode tunnel"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     RENDERABLE_STATES,
+    EngineModule,
     resource_argument_spec,
-    run_resource_module,
+    run_module,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.common import xfrm_scope_argument_spec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.policy import CONFIG_OPTIONS, PolicyKind
 
 
 def main():
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **xfrm_scope_argument_spec()),
         supports_check_mode=True,
     )
-    run_resource_module(module, PolicyKind)
+    run_module(module, PolicyKind)
 
 
 if __name__ == "__main__":

@@ -40,9 +40,11 @@ options:
     default: []
     suboptions:
       src:
-        description: Source address (the outer one in tunnel mode).
+        description:
+          - Source address (the outer one in tunnel mode).
+          - Required, except with O(state=deleted) (an SA is found by O(config[].dst), O(config[].proto),
+            O(config[].spi) and O(config[].mark)) and with O(state=merged) for an SA that exists.
         type: str
-        required: true
       dst:
         description: Destination address.
         type: str
@@ -61,87 +63,66 @@ options:
         type: str
         required: true
       mode:
-        description: Mode, as in C(ip xfrm state).
+        description: Mode, as in C(ip xfrm state). Default V(transport) for a new SA.
         type: str
-        default: transport
         choices: [beet, transport, tunnel]
       reqid:
-        description: Request id that ties the SA to policy templates (and to the task's O(scope)).
+        description: Request id that ties the SA to policy templates (and to the task's O(scope)). Default V(0) for a
+          new SA.
         type: int
-        default: 0
       aead:
-        description: Combined-mode cipher (ESP). Excludes O(config[].enc) and O(config[].auth).
-        type: dict
-        suboptions:
-          name:
-            description:
-              - V(rfc4106(gcm(aes\))) (alias V(aes-gcm)), V(rfc4309(ccm(aes\))) (V(aes-ccm)), V(rfc4543(gcm(aes\)))
-                (GMAC) or V(rfc7539esp(chacha20,poly1305\)) (V(chacha20-poly1305)).
-            type: str
-            required: true
-          key:
-            description: Key in hex (V(0x...)), salt included; AES-GCM takes 20, 28 or 36 bytes, AES-CCM 19, 27 or 35,
-              ChaCha20-Poly1305 36.
-            type: str
-            required: true
-          icv_len:
-            description: ICV length in bits (64, 96 or 128). Default 128.
-            type: int
+        description:
+          - Combined-mode cipher (ESP), a dict. Excludes O(config[].enc) and O(config[].auth).
+          - C(name) (required) V(rfc4106(gcm(aes\))) (alias V(aes-gcm)), V(rfc4309(ccm(aes\))) (V(aes-ccm)),
+            V(rfc4543(gcm(aes\))) (GMAC) or V(rfc7539esp(chacha20,poly1305\)) (V(chacha20-poly1305)).
+          - C(key) (required) the key in hex (V(0x...)), quoted in YAML, salt included; AES-GCM takes 20, 28 or 36 bytes,
+            AES-CCM 19, 27 or 35, ChaCha20-Poly1305 36.
+          - C(icv_len) the ICV length in bits (64, 96 or 128). Default 128.
+          - Checked by the module rather than by Ansible's option types, so that no message ever repeats the key,
+            whatever shape the value has.
+          - Required for a new SA, except with O(config[].enc) or O(config[].auth) (and O(config[].comp) for
+            IPComp). Under O(state=merged) left out, an existing SA keeps its algorithms and keys.
+        type: raw
       enc:
-        description: Encryption (ESP), with or without O(config[].auth).
-        type: dict
-        suboptions:
-          name:
-            description: V(cbc(aes\)) (alias V(aes)), V(rfc3686(ctr(aes\))), V(cbc(des3_ede\)), V(cbc(camellia\)),
-              V(cbc(serpent\)), V(cbc(twofish\)), V(ecb(cipher_null\)).
-            type: str
-            required: true
-          key:
-            description: Key in hex (V(0x...)) of the algorithm's length (cbc(aes) 16, 24 or 32 bytes).
-            type: str
-            required: true
+        description:
+          - Encryption (ESP), with or without O(config[].auth); a dict.
+          - C(name) (required) V(cbc(aes\)) (alias V(aes)), V(rfc3686(ctr(aes\))), V(cbc(des3_ede\)),
+            V(cbc(camellia\)), V(cbc(serpent\)), V(cbc(twofish\)), V(ecb(cipher_null\)).
+          - C(key) (required) the key in hex (V(0x...)), quoted in YAML, of the algorithm's length (cbc(aes) 16, 24 or
+            32 bytes).
+        type: raw
       auth:
-        description: Integrity (ESP with O(config[].enc), or AH), sent with an explicit truncation length.
-        type: dict
-        suboptions:
-          name:
-            description: V(hmac(sha256\)) (alias V(sha256)), V(hmac(sha384\)), V(hmac(sha512\)), V(hmac(sha1\)),
-              V(hmac(md5\)), V(xcbc(aes\)), V(cmac(aes\)), V(hmac(rmd160\)), V(digest_null).
-            type: str
-            required: true
-          key:
-            description: Key in hex (V(0x...)) of the hash's length (hmac(sha256) 32 bytes).
-            type: str
-            required: true
-          trunc_len:
-            description: ICV length in bits. Default the RFC's (hmac(sha256) 128, hmac(sha1) 96).
-            type: int
+        description:
+          - Integrity (ESP with O(config[].enc), or AH), sent with an explicit truncation length; a dict.
+          - C(name) (required) V(hmac(sha256\)) (alias V(sha256)), V(hmac(sha384\)), V(hmac(sha512\)), V(hmac(sha1\)),
+            V(hmac(md5\)), V(xcbc(aes\)), V(cmac(aes\)), V(hmac(rmd160\)), V(digest_null).
+          - C(key) (required) the key in hex (V(0x...)), quoted in YAML, of the hash's length (hmac(sha256) 32 bytes).
+          - C(trunc_len) the ICV length in bits. Default the RFC's (hmac(sha256) 128, hmac(sha1) 96).
+        type: raw
       comp:
         description: Compression of an IPComp SA (V(proto=comp)), V(deflate), V(lzs) or V(lzjh).
         type: str
       replay_window:
         description: Anti-replay window in packets (0 to 4096). Windows above 32, and ESN, are sent as an ESN
-          replay state.
+          replay state. Default V(0) for a new SA.
         type: int
-        default: 0
       esn:
-        description: Extended (64-bit) sequence numbers; needs O(config[].replay_window) above 0.
+        description: Extended (64-bit) sequence numbers; needs O(config[].replay_window) above 0. Default off for a
+          new SA.
         type: bool
-        default: false
       replay_oseq:
         description: Initial outbound sequence number, used only when the SA is created (it moves with traffic).
         type: int
       flags:
-        description: SA flags as in C(ip xfrm state ... flag); V(esn) is the same as O(config[].esn).
+        description: SA flags as in C(ip xfrm state ... flag); V(esn) is the same as O(config[].esn). Default none for
+          a new SA.
         type: list
         elements: str
-        default: []
         choices: [af-unspec, align4, decap-dscp, esn, icmp, noecn, nopmtudisc, wildrecv]
       extra_flags:
-        description: Extra flags as in C(ip xfrm state ... extra-flag).
+        description: Extra flags as in C(ip xfrm state ... extra-flag). Default none for a new SA.
         type: list
         elements: str
-        default: []
         choices: [dont-encap-dscp, oseq-may-wrap]
       encap:
         description: UDP (NAT-T) or TCP encapsulation of ESP.
@@ -306,6 +287,19 @@ EXAMPLES = r"""
         encap: {type: espinudp, sport: 4500, dport: 4500}
         if_id: 42
 
+- name: Remove one SA, found by its identity (no keys needed)
+  linuxnet.vpn.xfrm_state:
+    state: deleted
+    config:
+      - {dst: 198.51.100.2, spi: "0x1001"}
+
+- name: Lower one SA's soft limit; merged keeps its keys and everything else it has
+  linuxnet.vpn.xfrm_state:
+    config:
+      - dst: 198.51.100.2
+        spi: "0x1001"
+        lifetime: {soft_add_seconds: 3000, hard_add_seconds: 3600}
+
 - name: Remove every SA of ours (reqids 100-199); strongSwan's and others' stay
   linuxnet.vpn.xfrm_state:
     state: deleted
@@ -389,12 +383,11 @@ rendered:
            replay-window 32 aead 'rfc4106(gcm(aes))' 0x{aead.key} 128 limit time-soft 3300 limit time-hard 3600"]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     RENDERABLE_STATES,
+    EngineModule,
     resource_argument_spec,
-    run_resource_module,
+    run_module,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.common import xfrm_scope_argument_spec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.state import CONFIG_OPTIONS, StateKind
@@ -403,11 +396,11 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.state import CON
 def main():
     options = xfrm_scope_argument_spec()
     options.update(recreate=dict(type="bool", default=True))
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **options),
         supports_check_mode=True,
     )
-    run_resource_module(module, StateKind)
+    run_module(module, StateKind)
 
 
 if __name__ == "__main__":

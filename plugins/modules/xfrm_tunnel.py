@@ -261,10 +261,9 @@ tunnels_failed:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import (
     RENDERABLE_STATES,
+    EngineModule,
     resource_argument_spec,
     run_module,
 )
@@ -306,7 +305,7 @@ CONFIG_OPTIONS = dict(
 
 
 def main():
-    module = AnsibleModule(
+    module = EngineModule(
         argument_spec=resource_argument_spec(CONFIG_OPTIONS, states=RENDERABLE_STATES, **xfrm_scope_argument_spec()),
         supports_check_mode=True,
     )

@@ -70,6 +70,11 @@ class Kind:
         """The canonical object `item` describes; raise ValidationError naming the field."""
         raise NotImplementedError
 
+    @staticmethod
+    def secret_values(params):
+        """Texts of the task's input that Ansible must hide in any output (beside no_log options)."""
+        return []
+
     # --- the kernel ---------------------------------------------------------
     def open(self):
         """A context manager whose value is the kernel handle the other hooks get."""

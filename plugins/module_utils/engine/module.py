@@ -19,6 +19,8 @@ __metaclass__ = type
 
 import traceback
 
+from ansible.module_utils.basic import AnsibleModule
+
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import VpnError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
@@ -59,29 +61,38 @@ def routing_scope_argument_spec():
     )
 
 
+def invocation_of(params):
+    """The echo of a task's arguments, config left out: with thousands of objects sending them back
+    costs more than the work (bench/bench.py), and an item may hold key material."""
+    return {"module_args": {key: value for key, value in params.items() if key != "config"}}
+
+
+class EngineModule(AnsibleModule):
+    """AnsibleModule whose every exit leaves config out of `invocation`, its own argument checks' failures
+    included (they would otherwise echo config, keys and all, whenever an item is malformed)."""
+
+    def exit_json(self, **kwargs):
+        kwargs.setdefault("invocation", invocation_of(self.params))
+        super(EngineModule, self).exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs.setdefault("invocation", invocation_of(self.params))
+        super(EngineModule, self).fail_json(msg, **kwargs)
+
+
 def run_module(module, kind_class):
     """Run a module of `kind_class` on the engine and exit: the one place that talks to AnsibleModule."""
     if kind_class.needs_pyroute2:
         check_pyroute2(module)
-    # The echo of the arguments leaves out config, on success and on failure: with thousands of objects
-    # sending them back costs more than the work (bench/bench.py), and an item may hold key material.
-    invocation = {"module_args": {key: value for key, value in module.params.items() if key != "config"}}
+    module.no_log_values.update(kind_class.secret_values(module.params))
     try:
         result = converge(kind_class, module.params, check_mode=module.check_mode, diff=module._diff)
     except NetlinkError as exc:  # a dump or lookup refused (a refused change is an ApplyError)
-        module.fail_json(msg="netlink: %s" % exc, invocation=invocation)
+        module.fail_json(msg="netlink: %s" % exc)
     except VpnError as exc:
-        module.fail_json(msg=str(exc), invocation=invocation, **exc.result)
+        module.fail_json(msg=str(exc), **exc.result)
     except Exception as exc:  # a defect of ours: still one message, with the traceback for -vvv
-        module.fail_json(
-            msg="unexpected error: %s: %s" % (type(exc).__name__, exc),
-            exception=traceback.format_exc(),
-            invocation=invocation,
-        )
+        module.fail_json(msg="unexpected error: %s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc())
     for warning in result.pop("warnings", ()):
         module.warn(warning)
-    result["invocation"] = invocation
     module.exit_json(**result)
-
-
-run_resource_module = run_module

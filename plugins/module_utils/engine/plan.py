@@ -16,8 +16,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError, ValidationError  # noqa: F401 (re-exported for the kinds)
-
 STATES = ("merged", "replaced", "overridden", "deleted", "gathered")
 
 

@@ -21,6 +21,7 @@ __metaclass__ = type
 import hashlib
 import re
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.codec import SecretBytes
 
@@ -73,7 +74,7 @@ ALIASES = {
     "aes-ccm": "rfc4309(ccm(aes))",
     "chacha20-poly1305": "rfc7539esp(chacha20,poly1305)",
 }
-_HEX = re.compile(r"^(0x)?([0-9a-fA-F]*)$")
+_HEX = re.compile(r"^(0[xX])?([0-9a-fA-F]*)$")
 
 
 def canonical_name(name, table, field):
@@ -85,10 +86,37 @@ def canonical_name(name, table, field):
 
 def parse_key(value, field):
     """A hex key ('0x0102...' or '0102...') -> SecretBytes. Messages never repeat the key."""
-    match = _HEX.match(str(value or "").strip())
-    if not match or len(match.group(2)) % 2:
-        raise ValidationError(field, "<hidden>", "is not an even number of hex digits (0x...)")
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValidationError(
+            field, "<hidden>", "is a number, not text: YAML reads an unquoted 0x... as an integer; quote the key"
+        )
+    if not isinstance(value, str):  # an empty text is the null algorithms' key
+        raise ValidationError(field, None, "is required: the key as hex digits (0x...)")
+    match = _HEX.match(value.strip())
+    if not match:
+        raise ValidationError(field, "<hidden>", "is not an even number of hex digits (0x...): it has other characters")
+    if len(match.group(2)) % 2:
+        raise ValidationError(field, "<hidden>", "is not an even number of hex digits (0x...): it has an odd number")
     return SecretBytes(bytes.fromhex(match.group(2)))
+
+
+def algorithm_fields(item, field, optional):
+    """The dict of an aead/enc/auth option, checked for shape first: the option holds a key, so no message
+    may repeat its value (Ansible's own checks would, which is why these options are not typed dicts)."""
+    if not isinstance(item, dict):
+        raise ValidationError(
+            field, None, "must be a dict with name and key (given as %s: the value is hidden)" % type(item).__name__
+        )
+    unknown = sorted(set(item) - {"name", "key"} - set(optional))
+    if unknown:
+        raise ValidationError(field, None, "takes name, key and %s, not %s" % (", ".join(optional), ", ".join(unknown)))
+    if not item.get("name"):
+        raise ValidationError(field + ".name", None, "is required")
+    fields = dict(item)
+    for length in optional:
+        if fields.get(length) is not None:
+            fields[length] = norm.parse_int(fields[length], "%s.%s" % (field, length), 0, 4096)
+    return fields
 
 
 def _check_length(key, lengths, name, field):
@@ -101,17 +129,19 @@ def _check_length(key, lengths, name, field):
 
 
 def validate_aead(item, field):
+    item = algorithm_fields(item, field, ("icv_len",))
     name = canonical_name(item["name"], AEAD, field + ".name")
     lengths, icvs, default_icv = AEAD[name]
     key = parse_key(item.get("key"), field + ".key")
     _check_length(key, lengths, name, field + ".key")
-    icv = default_icv if item.get("icv_len") is None else int(item["icv_len"])
+    icv = default_icv if item.get("icv_len") is None else item["icv_len"]
     if icv not in icvs:
         raise ValidationError(field + ".icv_len", icv, "is not an ICV length of %s (%s bits)" % (name, icvs))
     return dict(name=name, key=key, icv_len=icv)
 
 
 def validate_enc(item, field):
+    item = algorithm_fields(item, field, ())
     name = canonical_name(item["name"], ENC, field + ".name")
     key = parse_key(item.get("key"), field + ".key")
     _check_length(key, ENC[name], name, field + ".key")
@@ -119,11 +149,12 @@ def validate_enc(item, field):
 
 
 def validate_auth(item, field):
+    item = algorithm_fields(item, field, ("trunc_len",))
     name = canonical_name(item["name"], AUTH, field + ".name")
     length, full, default_trunc = AUTH[name]
     key = parse_key(item.get("key"), field + ".key")
     _check_length(key, (length,), name, field + ".key")
-    trunc = default_trunc if item.get("trunc_len") is None else int(item["trunc_len"])
+    trunc = default_trunc if item.get("trunc_len") is None else item["trunc_len"]
     if trunc % 8 or trunc > full or (full and trunc < 64):
         raise ValidationError(
             field + ".trunc_len", trunc, "must be a multiple of 8 from 64 to %d bits for %s" % (full, name)

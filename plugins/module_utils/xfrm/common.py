@@ -23,7 +23,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normali
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_NEWLINK, LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, NETLINK_XFRM, Netlink
-from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec
 
 PORT_PROTOCOLS = (6, 17, 132, 136)  # tcp, udp, sctp, udplite: the selector's ports mean ports
 

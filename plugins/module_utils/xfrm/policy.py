@@ -22,7 +22,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normali
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NLM_F_CREATE, NLM_F_EXCL
-from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as x
 
 MAX_TEMPLATES = 6  # XFRM_MAX_DEPTH
@@ -56,14 +56,16 @@ TEMPLATE_OPTIONS = dict(
 CONFIG_OPTIONS = dict(x.SELECTOR_OPTIONS)
 CONFIG_OPTIONS.update(
     dir=dict(type="str", required=True, choices=sorted(codec.POLICY_DIRS)),
-    priority=dict(type="int", default=0),
-    action=dict(type="str", default="allow", choices=sorted(codec.POLICY_ACTIONS)),
-    flags=dict(type="list", elements="str", default=[], choices=sorted(codec.POLICY_FLAGS)),
+    # No defaults for what an existing policy has (priority, action, flags, templates): under state merged,
+    # an option left out keeps the kernel's value, so "not given" must differ from "given as the default".
+    priority=dict(type="int"),
+    action=dict(type="str", choices=sorted(codec.POLICY_ACTIONS)),
+    flags=dict(type="list", elements="str", choices=sorted(codec.POLICY_FLAGS)),
     ptype=dict(type="str", default="main", choices=sorted(codec.POLICY_TYPES)),
     index=dict(type="int"),
     mark=dict(type="dict", options=x.MARK_OPTIONS),
     if_id=dict(type="int"),
-    templates=dict(type="list", elements="dict", default=[], options=TEMPLATE_OPTIONS),
+    templates=dict(type="list", elements="dict", options=TEMPLATE_OPTIONS),
 )
 
 
@@ -98,15 +100,21 @@ def validate_template(item, field, family):
 
 
 def validate_policy(item, field):
-    """Turn one config item into a canonical policy (pure; raises ValidationError)."""
+    """Turn one config item into a canonical policy (pure; raises ValidationError).
+
+    What the item leaves out of priority, action, flags and templates is None
+    (not stated): complete() gives a new policy the defaults, merge() keeps the kernel's.
+    """
     policy = x.validate_selector(item, field)
     policy["dir"] = item["dir"]
     policy["ptype"] = item.get("ptype") or "main"
     policy["mark"] = x.parse_mark(item.get("mark"), field + ".mark")
     policy["if_id"] = x.parse_if_id(item.get("if_id"), field + ".if_id")
-    policy["priority"] = norm.parse_int(item.get("priority") or 0, field + ".priority", 0, norm.U32)
-    policy["action"] = item.get("action") or "allow"
-    policy["flags"] = tuple(sorted(set(item.get("flags") or ())))
+    policy["priority"] = None
+    if item.get("priority") is not None:
+        policy["priority"] = norm.parse_int(item["priority"], field + ".priority", 0, norm.U32)
+    policy["action"] = item.get("action")
+    policy["flags"] = None if item.get("flags") is None else tuple(sorted(set(item["flags"])))
     policy["index"] = None
     if item.get("index") is not None:
         policy["index"] = norm.parse_int(item["index"], field + ".index", 1, norm.U32)
@@ -116,17 +124,32 @@ def validate_policy(item, field):
                 item["index"],
                 "must end in the direction's number in its low 3 bits (in 0, out 1, fwd 2), as the kernel insists",
             )
-    if len(item.get("templates") or ()) > MAX_TEMPLATES:
-        raise ValidationError(
-            field + ".templates", len(item["templates"]), "is too many: the kernel takes at most 6 templates"
+    policy["templates"] = None
+    if item.get("templates") is not None:
+        if len(item["templates"]) > MAX_TEMPLATES:
+            raise ValidationError(
+                field + ".templates", len(item["templates"]), "is too many: the kernel takes at most 6 templates"
+            )
+        policy["templates"] = tuple(
+            validate_template(tmpl, "%s.templates[%d]" % (field, i), policy["family"])
+            for i, tmpl in enumerate(item["templates"])
         )
-    policy["templates"] = tuple(
-        validate_template(tmpl, "%s.templates[%d]" % (field, i), policy["family"])
-        for i, tmpl in enumerate(item.get("templates") or ())
-    )
-    if policy["action"] == "block" and policy["templates"]:
-        raise ValidationError(field + ".templates", "...", "do not go with action block (nothing is transformed)")
+    check_action(policy, field + ".templates")
     return policy
+
+
+POLICY_DEFAULTS = dict(priority=0, action="allow", flags=(), templates=())
+
+
+def complete_policy(policy):
+    """A new policy as `policy` states it, the options it leaves out at their defaults."""
+    return dict(policy, **{key: value for key, value in POLICY_DEFAULTS.items() if policy[key] is None})
+
+
+def check_action(policy, field):
+    """A block policy transforms nothing: templates on it are a mistake (checked again on the merged result)."""
+    if policy["action"] == "block" and policy["templates"]:
+        raise ValidationError(field, "...", "do not go with action block (nothing is transformed)")
 
 
 def decode_template(raw):
@@ -321,7 +344,7 @@ class PolicyKind(Kind):
         return policy
 
     def dump(self, netlink, want, state):
-        self.scope.check(state, self.config, want, self.owned, self.render)
+        self.scope.check(state, self.config, [self.complete(p) for p in want], self.owned, self.render)
         policies = []
         for msg in netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETPOLICY, parse=codec.parse):
             if msg["dir"] < SOCKET_DIRS:
@@ -344,23 +367,30 @@ class PolicyKind(Kind):
         return tuple(policy[field] for field in IDENTITY)
 
     def owned(self, policy):
-        reqids = [template["reqid"] for template in policy["templates"]]
+        reqids = [template["reqid"] for template in policy["templates"] or ()]
         return self.scope.declared and self.scope.contains(reqids, policy["if_id"], policy["mark"])
 
     @staticmethod
     def complete(want):
-        return dict(want)
+        return complete_policy(want)
 
-    @staticmethod
-    def replacement(have, want):
+    def replacement(self, have, want):
         """`want`, keeping what the kernel keeps of `have`: its counters, and its index unless `want` sets one."""
-        target = dict(want, counters=have.get("counters"))
-        if want["index"] is None:
-            target["index"] = have["index"]
-        return target
+        return self.kept_by_kernel(have, self.complete(want))
 
     def merge(self, have, want):
-        return self.replacement(have, want)  # every option has a default: merged and replaced agree
+        """`have` with what `want` states; its template stays unless `want` lists templates (a policy
+        that loses its template sends in clear)."""
+        target = self.kept_by_kernel(have, super(PolicyKind, self).merge(have, want))
+        check_action(target, "config (merged with %s)" % render_policy(have))
+        return target
+
+    @staticmethod
+    def kept_by_kernel(have, target):
+        target = dict(target, counters=have.get("counters"))
+        if target["index"] is None:
+            target["index"] = have["index"]
+        return target
 
     def render(self, policy):
         return render_policy(policy)

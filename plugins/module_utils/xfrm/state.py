@@ -28,8 +28,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normali
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NLM_F_CREATE, NLM_F_EXCL
-from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import algos as algos
-from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import algos, codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as x
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.policy import batch_selector
 
@@ -61,30 +60,26 @@ FIELDS = IDENTITY + (
 )  # fmt: skip
 IN_PLACE = ("lifetime", "encap", "output_mark", "if_id")  # what XFRM_MSG_UPDSA changes (see in_place())
 
-KEY_OPTION = dict(type="str", required=True, no_log=True)
+# aead, enc and auth hold a key: typed raw and checked by algos.algorithm_fields, because Ansible's own
+# check of a malformed dict (a key given as a bare string) fails before it can hide the key.
+# No defaults for what an existing SA has: under state merged an option left out keeps the kernel's value.
 CONFIG_OPTIONS = dict(
-    src=dict(type="str", required=True),
+    src=dict(type="str"),
     dst=dict(type="str", required=True),
     family=dict(type="str", choices=["inet", "inet6"]),
     proto=dict(type="str", default="esp", choices=sorted(PROTOS)),
     spi=dict(type="str", required=True),
-    mode=dict(type="str", default="transport", choices=sorted(MODES)),
-    reqid=dict(type="int", default=0),
-    aead=dict(
-        type="dict",
-        options=dict(name=dict(type="str", required=True), key=KEY_OPTION, icv_len=dict(type="int")),
-    ),
-    enc=dict(type="dict", options=dict(name=dict(type="str", required=True), key=KEY_OPTION)),
-    auth=dict(
-        type="dict",
-        options=dict(name=dict(type="str", required=True), key=KEY_OPTION, trunc_len=dict(type="int")),
-    ),
+    mode=dict(type="str", choices=sorted(MODES)),
+    reqid=dict(type="int"),
+    aead=dict(type="raw"),
+    enc=dict(type="raw"),
+    auth=dict(type="raw"),
     comp=dict(type="str"),
-    replay_window=dict(type="int", default=0),
-    esn=dict(type="bool", default=False),
+    replay_window=dict(type="int"),
+    esn=dict(type="bool"),
     replay_oseq=dict(type="int"),
-    flags=dict(type="list", elements="str", default=[], choices=sorted(codec.STATE_FLAGS)),
-    extra_flags=dict(type="list", elements="str", default=[], choices=sorted(codec.EXTRA_FLAGS)),
+    flags=dict(type="list", elements="str", choices=sorted(codec.STATE_FLAGS)),
+    extra_flags=dict(type="list", elements="str", choices=sorted(codec.EXTRA_FLAGS)),
     encap=dict(
         type="dict",
         options=dict(
@@ -138,42 +133,74 @@ def validate_lifetime(item, field, identity):
     return _jittered(lifetime, jitter, identity) if jitter else lifetime
 
 
+CRYPTO = ("aead", "enc", "auth", "comp")
+CRYPTO_OF = {"esp": (("aead",), ("enc",), ("enc", "auth")), "ah": (("auth",),), "comp": (("comp",),)}
+#: what a new SA has when its item leaves it out
+SA_DEFAULTS = dict(mode="transport", reqid=0, replay_window=0, esn=False, flags=(), extra_flags=())
+
+
 def _validate_crypto(item, sa, field):
+    """The algorithms and keys; all None when the item gives none (merged keeps the kernel's, deleted needs none)."""
     proto = sa["proto"]
-    given = [key for key in ("aead", "enc", "auth", "comp") if item.get(key)]
-    allowed = {"esp": (("aead",), ("enc",), ("enc", "auth")), "ah": (("auth",),), "comp": (("comp",),)}[proto]
-    if tuple(given) not in allowed:
-        wanted = " or ".join("+".join(combo) for combo in allowed)
-        raise ValidationError(field, "+".join(given) or "nothing", "is not what proto %s takes (%s)" % (proto, wanted))
+    given = tuple(key for key in CRYPTO if item.get(key))
+    if given and given not in CRYPTO_OF[proto]:
+        raise ValidationError(field, "+".join(given), "is not what proto %s takes (%s)" % (proto, crypto_text(proto)))
     sa["aead"] = item.get("aead") and algos.validate_aead(item["aead"], field + ".aead")
     sa["enc"] = item.get("enc") and algos.validate_enc(item["enc"], field + ".enc")
     sa["auth"] = item.get("auth") and algos.validate_auth(item["auth"], field + ".auth")
     sa["comp"] = item.get("comp") and algos.validate_comp(item["comp"], field + ".comp")
+    for key in CRYPTO:
+        sa[key] = sa[key] or None
 
 
-def validate_state(item, field):
-    """Turn one config item into a canonical SA (pure; raises ValidationError)."""
+def crypto_text(proto):
+    return " or ".join("+".join(combo) for combo in CRYPTO_OF[proto])
+
+
+def missing_for_new(sa):
+    """What an item must give to make a new SA (src and keys), in words; empty if nothing."""
+    missing = [] if sa["src"] else ["src"]
+    if not any(sa[key] for key in CRYPTO):
+        missing.append("keys (%s)" % crypto_text(sa["proto"]))
+    return missing
+
+
+def check_replay(sa, field):
+    """ESN and the replay window, on an item and again on a merged SA."""
+    if sa["esn"] and (sa["proto"] == "comp" or sa["replay_window"] == 0):  # None: the kernel's, checked merged
+        raise ValidationError(field + ".esn", True, "needs proto esp or ah and a replay_window above 0")
+    if sa["proto"] == "comp" and sa["replay_window"]:
+        raise ValidationError(field + ".replay_window", sa["replay_window"], "does not go with proto comp")
+
+
+def validate_state(item, field, whole=True):
+    """Turn one config item into a canonical SA (pure; raises ValidationError).
+
+    With `whole` (states replaced, overridden, rendered) the item must describe the whole SA. Otherwise
+    (merged, deleted) what it leaves out is None: merge() keeps the kernel's, complete() gives a new
+    SA the defaults, and a new SA without src or keys is refused in check().
+    """
     family = norm.FAMILIES.get(item.get("family"))
     family, dst = norm.parse_address(item["dst"], field + ".dst", family)
-    _family, src = norm.parse_address(item["src"], field + ".src", family)
+    src = None
+    if item.get("src"):
+        src = norm.parse_address(item["src"], field + ".src", family)[1]
     proto = item.get("proto") or "esp"
     sa = dict(family=family, src=src, dst=dst, proto=proto)
     sa["spi"] = x.parse_spi(item["spi"], field + ".spi", 1)
     if proto == "comp" and sa["spi"] > 0xFFFF:
         raise ValidationError(field + ".spi", item["spi"], "is a 16-bit CPI for proto comp (at most 0xffff)")
     sa["mark"] = x.parse_mark(item.get("mark"), field + ".mark")
-    sa["mode"] = item.get("mode") or "transport"
-    sa["reqid"] = norm.parse_int(item.get("reqid") or 0, field + ".reqid", 0, norm.U32)
+    sa["mode"] = item.get("mode")
+    sa["reqid"] = None if item.get("reqid") is None else norm.parse_int(item["reqid"], field + ".reqid", 0, norm.U32)
     _validate_crypto(item, sa, field)
-    sa["replay_window"] = norm.parse_int(item.get("replay_window") or 0, field + ".replay_window", 0, MAX_REPLAY_WINDOW)
+    sa["replay_window"] = None
+    if item.get("replay_window") is not None:
+        sa["replay_window"] = norm.parse_int(item["replay_window"], field + ".replay_window", 0, MAX_REPLAY_WINDOW)
     flags = set(item.get("flags") or ())
-    sa["esn"] = bool(item.get("esn")) or "esn" in flags
-    sa["flags"] = tuple(sorted(flags - {"esn"}))
-    sa["extra_flags"] = tuple(sorted(set(item.get("extra_flags") or ())))
-    if sa["esn"] and (proto == "comp" or not sa["replay_window"]):
-        raise ValidationError(field + ".esn", True, "needs proto esp or ah and a replay_window above 0")
-    if proto == "comp" and sa["replay_window"]:
-        raise ValidationError(field + ".replay_window", sa["replay_window"], "does not go with proto comp")
+    sa["esn"] = True if "esn" in flags else item.get("esn")
+    sa["flags"] = None if item.get("flags") is None else tuple(sorted(flags - {"esn"}))
+    sa["extra_flags"] = None if item.get("extra_flags") is None else tuple(sorted(set(item["extra_flags"])))
     sa["replay_oseq"] = None
     if item.get("replay_oseq") is not None:
         sa["replay_oseq"] = norm.parse_int(item["replay_oseq"], field + ".replay_oseq", 0, norm.U32)
@@ -190,9 +217,26 @@ def validate_state(item, field):
         )
     sa["if_id"] = x.parse_if_id(item.get("if_id"), field + ".if_id")
     sa["output_mark"] = x.parse_mark(item.get("output_mark"), field + ".output_mark")
-    sa["lifetime"] = validate_lifetime(item.get("lifetime"), field + ".lifetime", state_key(sa))
+    sa["lifetime"] = None
+    if item.get("lifetime") is not None:
+        sa["lifetime"] = validate_lifetime(item["lifetime"], field + ".lifetime", state_key(sa))
     sa["selector"] = item.get("selector") and x.validate_selector(item["selector"], field + ".selector")
+    if whole:
+        if not sa["src"]:
+            raise ValidationError(field + ".src", None, "is required: this state describes the whole SA")
+        if not any(sa[key] for key in CRYPTO):
+            raise ValidationError(field, "nothing", "is not what proto %s takes (%s)" % (proto, crypto_text(proto)))
+        sa = complete_state(sa)
+    check_replay(sa, field)
     return sa
+
+
+def complete_state(sa):
+    """A new SA as `sa` states it, what it leaves out at the defaults."""
+    full = dict(sa, **{key: value for key, value in SA_DEFAULTS.items() if sa[key] is None})
+    if full["lifetime"] is None:
+        full["lifetime"] = dict.fromkeys(name for name, _field in LIFETIME_KEYS)
+    return full
 
 
 # --- kernel messages -----------------------------------------------------------
@@ -385,7 +429,8 @@ def _crypto_words(sa):
 
 
 def identity_text(sa):
-    return "src %s dst %s proto %s spi 0x%08x" % (sa["src"], sa["dst"], sa["proto"], sa["spi"])
+    source = "src %s " % sa["src"] if sa["src"] else ""
+    return "%sdst %s proto %s spi 0x%08x" % (source, sa["dst"], sa["proto"], sa["spi"])
 
 
 def render_state(sa):
@@ -468,13 +513,23 @@ class StateKind(Kind):
     def __init__(self, params):
         self.config = params.get("config")
         self.recreate = params.get("recreate", True)
+        self.whole = params.get("state", "merged") in ("replaced", "overridden", "rendered")
         self.scope = x.Scope(params)
         self.links = x.LazyLinkNames()
 
     # --- input -----------------------------------------------------------
+    def validate(self, item, field):
+        return validate_state(item, field, self.whole)
+
     @staticmethod
-    def validate(item, field):
-        return validate_state(item, field)
+    def secret_values(params):
+        """The key texts of `config`, whatever their shape, for Ansible to hide in any output as well."""
+        return [
+            value["key"]
+            for item in params.get("config") or ()
+            for value in (item.get(name) for name in ("aead", "enc", "auth"))
+            if isinstance(value, dict) and isinstance(value.get("key"), str) and len(value["key"]) >= 8
+        ]
 
     @staticmethod
     def open():
@@ -486,7 +541,7 @@ class StateKind(Kind):
         return sa
 
     def dump(self, netlink, want, state):
-        self.scope.check(state, self.config, want, self.owned, self.render)
+        self.scope.check(state, self.config, [self.complete(sa) for sa in want], self.owned, self.render)
         replies = netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETSA, parse=codec.parse)
         states = [decode_state(msg, self.links.name) for msg in replies if msg["id_proto"] not in KERNEL_TUNNEL_PROTOS]
         if state == "gathered" and self.scope.declared:
@@ -514,14 +569,37 @@ class StateKind(Kind):
 
     @staticmethod
     def complete(want):
-        return dict(want)
+        return complete_state(want)
+
+    def check(self, netlink, state, want, have, changes):
+        """A new SA under merged: what the item could leave out for an existing one must be there."""
+        position = {state_key(sa): index for index, sa in enumerate(want)}
+        for change in changes:
+            if change.op != "add":
+                continue
+            field = "config[%d]" % position[state_key(change.new)]
+            missing = missing_for_new(change.new)
+            if missing:
+                raise ValidationError(
+                    field, None, "is a new SA (%s) and needs %s" % (identity_text(change.new), " and ".join(missing))
+                )
+            check_replay(change.new, field)
 
     def replacement(self, have, want):
-        """`want`, keeping what only the kernel knows of `have` (counters, sequence numbers, offload).
+        """`want`, keeping what only the kernel knows of `have` (counters, sequence numbers, offload)."""
+        return self.kept_by_kernel(have, self.complete(want))
 
-        Refuses (before anything is touched) a change the kernel cannot make in place unless `recreate`.
-        """
-        target = dict(want)
+    def merge(self, have, want):
+        """`have` with what `want` states (its keys, if_id, lifetime ... stay unless the item gives them)."""
+        target = super(StateKind, self).merge(have, want)
+        if any(want[key] for key in CRYPTO):  # new algorithms replace the old ones whole (aead for enc+auth)
+            target.update((key, want[key]) for key in CRYPTO)
+        target = self.kept_by_kernel(have, target)
+        check_replay(target, "config (merged with %s)" % identity_text(have))
+        return target
+
+    def kept_by_kernel(self, have, target):
+        """Refuses (before anything is touched) a change the kernel cannot make in place unless `recreate`."""
         for key in ("counters", "offload", "replay_oseq"):
             target[key] = have.get(key)
         if not self.recreate and not in_place(have, target):
@@ -533,9 +611,6 @@ class StateKind(Kind):
                 % (identity_text(have), ", ".join(fields)),
             )
         return target
-
-    def merge(self, have, want):
-        return self.replacement(have, want)  # every option has a default: merged and replaced agree
 
     @staticmethod
     def render(sa):

@@ -170,6 +170,8 @@ class Exit(Exception):
 
 
 class DummyModule:
+    no_log_values = set()
+
     def __init__(self, params, check_mode=False, diff=False):
         base = dict(namespace=None, state="merged", config=[], persist=False, persist_path=None)
         self.params = dict(base, **params)

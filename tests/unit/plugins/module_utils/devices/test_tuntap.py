@@ -336,6 +336,8 @@ class Exit(Exception):
 
 
 class DummyModule:
+    no_log_values = set()
+
     def __init__(self, params, check_mode=False, diff=False):
         self.params = dict(dict(namespace=None, state="present", config=[], recreate=False, names=[]), **params)
         self.check_mode = check_mode

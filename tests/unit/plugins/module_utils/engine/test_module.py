@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import module as _module
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind as EngineKind
 
 
@@ -19,6 +19,8 @@ class Exit(Exception):
 
 
 class DummyModule:
+    no_log_values = set()
+
     def __init__(self, params, check_mode=False, diff=False):
         self.params = dict(dict(namespace=None, state="merged", config=[]), **params)
         self.check_mode = check_mode
@@ -45,7 +47,7 @@ class Kind(EngineKind):
 
     def validate(self, item, field):
         if not isinstance(item.get("value"), int):
-            raise _resource.ValidationError(field + ".value", item.get("value"), "is not a number")
+            raise ValidationError(field + ".value", item.get("value"), "is not a number")
         return dict(item)
 
     @contextlib.contextmanager
@@ -89,7 +91,7 @@ def kernel(monkeypatch):
 
 def run(module):
     with pytest.raises(Exit):
-        _module.run_resource_module(module, Kind)
+        _module.run_module(module, Kind)
     return module.result
 
 
@@ -115,7 +117,6 @@ def test_nothing_to_do_is_not_changed():
 def test_bad_item_fails_before_anything_is_touched():
     result = run(DummyModule({"config": [{"name": "a", "value": 1}, {"name": "b", "value": "x"}]}))
     assert result["msg"] == "config[1].value: 'x' is not a number" and result["failed"] is True
-    assert result["invocation"] == {"module_args": {"namespace": None, "state": "merged"}}  # no config, even failing
     assert Kind.applied == []
 
 
@@ -130,9 +131,48 @@ def test_merged_needs_config_and_gathered_returns_objects():
     assert result["gathered"] == [{"name": "a", "value": 1}, {"name": "b", "value": 2}]
 
 
-def test_the_argument_echo_leaves_out_config():
-    result = run(DummyModule({"config": [{"name": "a", "value": 1}]}))
-    assert result["invocation"] == {"module_args": {"namespace": None, "state": "merged"}}
+KEY = "0x" + "a1b2c3d4" * 5
+
+
+def real_module(capsys, config, state="merged"):
+    """xfrm_state's EngineModule for real (Ansible's own argument checks included): its JSON output."""
+    from ansible.module_utils.testing import patch_module_args
+
+    from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.state import CONFIG_OPTIONS, StateKind
+
+    # A namespace that does not exist: a well-formed task fails there, before any kernel is touched.
+    args = {"config": config, "state": state, "namespace": "lvt-no-such-namespace"}
+    with patch_module_args(args), pytest.raises(SystemExit):
+        module = _module.EngineModule(argument_spec=_module.resource_argument_spec(CONFIG_OPTIONS))
+        _module.run_module(module, StateKind)
+    return capsys.readouterr().out
+
+
+def sa(**fields):
+    return dict(dict(src="192.0.2.1", dst="192.0.2.2", spi="0x100"), **fields)
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        [sa(aead={"name": "rfc4106(gcm(aes))", "key": KEY})],  # well formed: fails later, entering the namespace
+        [sa(aead=KEY)],  # the key as a bare string (a malformed dict)
+        [sa(aead=[KEY])],
+        [sa(aead={"name": "rfc4106(gcm(aes))", "key": KEY, "icv": 1})],
+        [sa(aead={"name": "rfc4106(gcm(aes))", "key": KEY}, mode="sideways")],  # Ansible's own check fails
+        [sa(enc={"name": "cbc(aes)", "key": KEY}, auth=KEY)],
+    ],
+)
+def test_no_output_carries_a_key_or_the_config_whatever_the_shape(capsys, config):
+    out = real_module(capsys, config)
+    assert '"failed": true' in out
+    assert KEY not in out and KEY[2:] not in out
+    assert '"config"' not in out  # the echo of the arguments leaves out config, on failure too
+
+
+def test_a_malformed_key_option_gets_a_message_naming_it(capsys):
+    out = real_module(capsys, [sa(aead=KEY)])
+    assert "config[0].aead: must be a dict with name and key (given as str: the value is hidden)" in out
 
 
 def test_module_utils_import_pyroute2_without_its_package_init():

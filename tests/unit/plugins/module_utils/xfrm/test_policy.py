@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as xp
 
 DEVICES = {"eth0": 2}

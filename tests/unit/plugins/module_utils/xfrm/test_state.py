@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
-from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as codec
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import state as xs
 
 GCM_KEY = "0x" + bytes(range(1, 21)).hex()  # 16 + 4 bytes of salt; test values only
