@@ -75,8 +75,8 @@ options:
           - Combined-mode cipher (ESP), a dict. Excludes O(config[].enc) and O(config[].auth).
           - C(name) (required) V(rfc4106(gcm(aes\))) (alias V(aes-gcm)), V(rfc4309(ccm(aes\))) (V(aes-ccm)),
             V(rfc4543(gcm(aes\))) (GMAC) or V(rfc7539esp(chacha20,poly1305\)) (V(chacha20-poly1305)).
-          - C(key) (required) the key in hex (V(0x...)), quoted in YAML, salt included; AES-GCM takes 20, 28 or 36 bytes,
-            AES-CCM 19, 27 or 35, ChaCha20-Poly1305 36.
+          - C(key) (required) the key in hex (V(0x...)), quoted in YAML, salt included; AES-GCM takes 20, 28 or 36
+            bytes, AES-CCM 19, 27 or 35, ChaCha20-Poly1305 36.
           - C(icv_len) the ICV length in bits (64, 96 or 128). Default 128.
           - Checked by the module rather than by Ansible's option types, so that no message ever repeats the key,
             whatever shape the value has.

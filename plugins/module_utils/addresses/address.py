@@ -52,7 +52,14 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.ipv6_dad im
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_GETLINK, RTM_NEWLINK, LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import (
+    RTM_DELADDR,
+    RTM_GETADDR,
+    RTM_GETLINK,
+    RTM_NEWADDR,
+    RTM_NEWLINK,
+)
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,
@@ -61,7 +68,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import
     Netlink,
 )
 
-RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 20, 21, 22
 IFA_PROTO = 11
 IFA_F_SECONDARY = 0x01  # IPv4; the same bit is IFA_F_TEMPORARY for IPv6
 IFA_F_TEMPORARY = 0x01

@@ -23,8 +23,8 @@ import time
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ApplyError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_GETADDR
 
-RTM_NEWADDR, RTM_GETADDR = 20, 22
 IFA_F_OPTIMISTIC = 0x04
 IFA_F_DADFAILED = 0x08
 IFA_F_TENTATIVE = 0x40

@@ -39,12 +39,8 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import r
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import (
-    RTEXT_FILTER_SKIP_STATS,
-    RTM_GETLINK,
-    RTM_NEWLINK,
-    LinkNames,
-)
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTEXT_FILTER_SKIP_STATS, LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_GETLINK, RTM_NEWADDR, RTM_NEWLINK
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, Netlink, NetlinkError
 
 CONF_DIR = "/proc/sys/net/ipv6/conf"
@@ -438,7 +434,7 @@ class Ipv6DadKind(Kind):
     def open(self):
         if self.persist:
             check_root_namespace(self.params.get("namespace"))
-        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg, _dad.RTM_NEWADDR: ifaddrmsg})
+        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg, RTM_NEWADDR: ifaddrmsg})
         self.names = LinkNames(netlink)
         return netlink
 

@@ -28,6 +28,14 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import A
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.namespace import in_namespace
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import (
+    RTM_DELADDR,
+    RTM_DELLINK,
+    RTM_GETADDR,
+    RTM_GETLINK,
+    RTM_NEWADDR,
+    RTM_NEWLINK,
+)
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,
@@ -42,7 +50,6 @@ except ImportError:  # reported by check_pyroute2() before any use
     pyroute2_netns = None
 
 NETNS_DIR = "/run/netns"
-RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK, RTM_NEWADDR, RTM_DELADDR, RTM_GETADDR = 16, 17, 18, 20, 21, 22
 IFF_UP = 0x1
 IFA_F_NODAD = 0x02
 RTEXT_FILTER_SKIP_STATS = 1 << 3

@@ -47,10 +47,10 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, Netlink, NetlinkError
 
 TUN_DEVICE = "/dev/net/tun"
-RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
 RTEXT_FILTER_SKIP_STATS = 1 << 3
 IFF_UP = 0x1
 IFNAMSIZ = 16

@@ -19,9 +19,9 @@ __metaclass__ = type
 import errno
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_GETLINK
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 
-RTM_NEWLINK, RTM_GETLINK = 16, 18
 RTEXT_FILTER_SKIP_STATS = 1 << 3
 
 

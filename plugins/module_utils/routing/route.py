@@ -20,12 +20,19 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg, rtmsg
-from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import RTM_NEWADDR, wait_for_dad
+from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import wait_for_dad
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_NEWLINK, LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import (
+    RTM_DELROUTE,
+    RTM_GETROUTE,
+    RTM_NEWADDR,
+    RTM_NEWLINK,
+    RTM_NEWROUTE,
+)
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,
@@ -43,7 +50,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import
 if rtmsg is not None:
     register_flat(rtmsg)  # requests packed and replies read in one pass (see _netlink.FlatCodec)
 
-RTM_NEWROUTE, RTM_DELROUTE, RTM_GETROUTE = 24, 25, 26
 RTM_F_CLONED = 0x200
 RTNH_F_ONLINK = 0x4
 TYPES = {
@@ -122,6 +128,21 @@ def check_destination(route, field):
         raise ValidationError(field, route["dst"], "needs dev, via or multipath (a %s route goes somewhere)" % kind)
 
 
+def single_nexthop(route, hop, field):
+    """A one-nexthop multipath as the kernel stores it: a plain via/dev route (so a rerun finds it)."""
+    via, dev, weight, onlink = hop
+    if weight != 1:
+        raise ValidationError(
+            field + ".weight",
+            weight,
+            "means nothing on a single nexthop (the kernel keeps it as a plain via/dev route): "
+            "add a nexthop or drop it",
+        )
+    route.update((key, value) for key, value in (("via", via), ("dev", dev)) if value)
+    if onlink:
+        route["onlink"] = True
+
+
 def validate_route(item, field, table_names, partial=False):
     """Turn one config item into a (partial) canonical route; raises ValidationError.
 
@@ -176,7 +197,10 @@ def validate_route(item, field, table_names, partial=False):
             if hop.get("via"):
                 _check_gateway_family(family, hop["via"], hop_field + ".via")
             hops.append(_validate_nexthop(hop, hop_field, family))
-        route["multipath"] = tuple(sorted(hops, key=repr))
+        if len(hops) == 1:
+            single_nexthop(route, hops[0], field + ".multipath[0]")
+        else:
+            route["multipath"] = tuple(sorted(hops, key=repr))
     kind = route.get("type", "unicast")
     if kind in REJECT_TYPES and (route.get("via") or route.get("dev") or route.get("multipath")):
         raise ValidationError(field + ".type", kind, "routes take neither via, dev nor multipath")
@@ -401,6 +425,24 @@ class RouteKind(Kind):
         for family, table in wanted:
             routes.extend(self._dump_table(netlink, family, table))
         return routes
+
+    def check(self, netlink, state, want, have, changes):
+        """Merged naming only a new dev keeps the route's gateway, which the old device reached."""
+        if state != "merged":
+            return
+        position_of = {self.key(route): position for position, route in enumerate(want)}
+        for change in changes:
+            if change.op != "replace" or not change.old["via"] or change.new["dev"] == change.old["dev"]:
+                continue
+            position = position_of.get(self.key(change.new))
+            if position is not None and "via" not in want[position]:
+                raise ValidationError(
+                    "config[%d].dev" % position,
+                    change.new["dev"],
+                    "would keep the gateway %s that %s reaches (merged changes only what an item names): "
+                    "name via too, or use state replaced for a route without a gateway"
+                    % (change.old["via"], change.old["dev"]),
+                )
 
     def before_apply(self, netlink, changes):
         """Wait until every IPv6 `src` about to be used has left DAD's tentative state."""

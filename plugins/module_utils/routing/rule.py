@@ -24,6 +24,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normali
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,
@@ -40,7 +41,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import
 if fibmsg is not None:
     register_flat(fibmsg)  # requests packed and replies read in one pass (see _netlink.FlatCodec)
 
-RTM_NEWRULE, RTM_DELRULE, RTM_GETRULE = 32, 33, 34
 FIB_RULE_INVERT = 0x2
 ACTIONS = {"lookup": 1, "goto": 2, "nop": 3, "blackhole": 6, "unreachable": 7, "prohibit": 8}
 ACTION_NAMES = {number: name for name, number in ACTIONS.items()}

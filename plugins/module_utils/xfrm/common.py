@@ -21,7 +21,8 @@ import errno
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import RTM_NEWLINK, LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_NEWLINK
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NETLINK_ROUTE, NETLINK_XFRM, Netlink
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec
 
@@ -260,6 +261,12 @@ class LazyLinkNames:
     def check(self, selector, field):
         if selector["dev"] and self.index(selector["dev"]) is None:
             raise ValidationError(field + ".dev", selector["dev"], "is not a device in this namespace")
+
+    def close(self):
+        """Close the route socket if one was opened (the kind's close() calls this, whatever happened)."""
+        if self.names is not None:
+            self.names.netlink.close()
+            self.names = None
 
 
 # --- requests ------------------------------------------------------------------

@@ -332,6 +332,9 @@ class PolicyKind(Kind):
         self.scope = x.Scope(params)
         self.links = x.LazyLinkNames()
 
+    def close(self):
+        self.links.close()
+
     # --- input -----------------------------------------------------------
     def validate(self, item, field):
         return validate_policy(item, field)

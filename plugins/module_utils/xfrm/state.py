@@ -517,6 +517,9 @@ class StateKind(Kind):
         self.scope = x.Scope(params)
         self.links = x.LazyLinkNames()
 
+    def close(self):
+        self.links.close()
+
     # --- input -----------------------------------------------------------
     def validate(self, item, field):
         return validate_state(item, field, self.whole)

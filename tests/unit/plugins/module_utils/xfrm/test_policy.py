@@ -133,3 +133,20 @@ def test_render_reads_like_ip_xfrm():
         "src 10.1.0.0/24 dst 0.0.0.0/0 dir out priority 0 if_id 0x3 "
         "tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 101 mode tunnel"
     )
+
+
+def test_the_route_socket_for_device_names_is_closed_with_the_kind():
+    """It was opened lazily for a selector's dev and never closed (one socket leaked per task)."""
+
+    class Socket:
+        closed = False
+
+        def close(self):
+            self.closed = True
+
+    kind = xp.PolicyKind({"state": "merged"})
+    socket = Socket()
+    kind.links.names = type("Names", (), {"netlink": socket})()
+    kind.close()
+    assert socket.closed and kind.links.names is None
+    kind.close()  # a second close, or one with nothing opened, is harmless
