@@ -161,7 +161,7 @@ def parse_timeout(value, field):
         seconds = float(value)
     except (TypeError, ValueError):
         raise ValidationError(field, value, "is not a number of seconds")
-    if not seconds >= 0:  # also refuses NaN
+    if seconds < 0 or seconds != seconds:  # NaN is the one number unequal to itself
         raise ValidationError(field, value, "must be 0 or more seconds")
     return seconds
 

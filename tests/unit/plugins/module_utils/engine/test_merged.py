@@ -31,7 +31,7 @@ KERNEL_ONLY = ("counters", "index", "kernel", "offload", "replay_oseq")
 class TuntapMerge:
     """tuntap plans devices itself (plan_device); its merge is the module function."""
 
-    validate = staticmethod(lambda item, field: _tuntap.validate_item(item, field))
+    validate = staticmethod(_tuntap.validate_item)
     complete = staticmethod(_tuntap.complete)
     merge = staticmethod(_tuntap.merge)
 
