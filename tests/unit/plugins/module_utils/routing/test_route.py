@@ -156,3 +156,46 @@ def test_ownership_mark_refuses_others_numbers(protocol, text):
 def test_negative_src_timeout_is_refused():
     with pytest.raises(ValidationError, match=r"src_timeout: -1 must be 0 or more seconds"):
         _route.RouteKind({"src_timeout": -1})
+
+
+@pytest.mark.parametrize(
+    "hop, dst, plain",
+    [
+        (dict(via="192.0.2.1", dev="eth0"), "10.0.0.0/8", dict(via="192.0.2.1", dev="eth0")),
+        (dict(via="2001:db8::1", dev="eth0", onlink=True), "2001:db8:1::/64",
+         dict(via="2001:db8::1", dev="eth0", onlink=True)),
+        (dict(dev="eth0"), "10.0.0.0/8", dict(dev="eth0")),
+    ],
+)  # fmt: skip
+def test_a_single_nexthop_multipath_is_the_plain_route_the_kernel_keeps(hop, dst, plain):
+    # The kernel stores a one-nexthop multipath as via/dev: as multipath every run replaced it.
+    one = _route.validate_route(
+        item(dst=dst, multipath=[dict(dict(weight=1, onlink=False), **hop)]), "config[0]", NAMES
+    )
+    assert one == _route.validate_route(item(dst=dst, **plain), "config[0]", NAMES)
+    assert "multipath" not in one
+
+
+def test_a_weight_on_a_single_nexthop_is_refused():
+    with pytest.raises(
+        ValidationError, match=r"config\[0\]\.multipath\[0\]\.weight: 5 means nothing on a single nexthop"
+    ):
+        _route.validate_route(
+            item(dst="10.0.0.0/8", multipath=[dict(via="192.0.2.1", dev="eth0", weight=5)]), "config[0]", NAMES
+        )
+
+
+def test_merged_dev_over_a_gateway_route_is_refused_naming_via():
+    # Merged keeps the unnamed gateway, which the old device reached: the kernel refused it on every run.
+    have = _route.complete_route(
+        _route.validate_route(item(dst="10.77.0.0/16", via="192.0.2.1", dev="r0"), "config[0]", NAMES), 3
+    )
+    k = kind()
+    want = [_route.validate_route(item(dst="10.77.0.0/16", dev="r2"), "config[0]", NAMES, partial=True)]
+    changes = plan("merged", want, [have], k)
+    with pytest.raises(
+        ValidationError, match=r"config\[0\]\.dev: 'r2' would keep the gateway 192\.0\.2\.1 that r0 reaches"
+    ):
+        k.check(None, "merged", want, [have], changes)
+    with_via = [_route.validate_route(item(dst="10.77.0.0/16", dev="r2", via="192.0.2.9"), "c", NAMES, partial=True)]
+    k.check(None, "merged", with_via, [have], plan("merged", with_via, [have], k))
