@@ -36,6 +36,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses import dad as _dad
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.files import read_text, write_text
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.names import check_device_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
@@ -60,7 +61,6 @@ BUILTIN = {
 }
 NOARP_ACCEPT_DAD = -1  # what the kernel gives lo and devices without ARP, e.g. tun (DAD never runs there)
 IFF_LOOPBACK, IFF_NOARP = 0x8, 0x80
-IFNAMSIZ = 16
 DAD_TRANSMITS_MAX = 0x7FFFFFFF
 
 CONFIG_OPTIONS = dict(
@@ -74,16 +74,8 @@ CONFIG_OPTIONS = dict(
 
 
 def validate_dev(value, field):
-    """A device name as the kernel allows it (dev_valid_name), or `all` / `default`."""
-    if (
-        not isinstance(value, str)
-        or not value
-        or len(value) >= IFNAMSIZ
-        or value in (".", "..")
-        or any(c in "/:" or c.isspace() for c in value)
-    ):
-        raise ValidationError(field, value, "is not a device name (1 to 15 characters, no '/', ':' or space)")
-    return value
+    """A device name (common/names.py), or `all` / `default`."""
+    return check_device_name(value, field)
 
 
 def validate_item(item, field):

@@ -24,6 +24,7 @@ import os
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.names import check_device_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
@@ -53,7 +54,6 @@ NETNS_DIR = "/run/netns"
 IFF_UP = 0x1
 IFA_F_NODAD = 0x02
 RTEXT_FILTER_SKIP_STATS = 1 << 3
-NAME_MAX = 15
 
 
 def validate_name(value, field):
@@ -63,9 +63,7 @@ def validate_name(value, field):
 
 
 def validate_device(value, field):
-    if not value or len(value) > NAME_MAX or "/" in value or " " in value:
-        raise ValidationError(field, value, "is not a device name (1 to 15 characters, no / or space)")
-    return value
+    return check_device_name(value, field)
 
 
 def validate_addresses(values, field):

@@ -44,6 +44,7 @@ import struct
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.names import check_device_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.apply import Action
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
@@ -53,7 +54,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import
 TUN_DEVICE = "/dev/net/tun"
 RTEXT_FILTER_SKIP_STATS = 1 << 3
 IFF_UP = 0x1
-IFNAMSIZ = 16
 
 # <linux/if_tun.h>
 IFF_TUN, IFF_TAP = 0x0001, 0x0002
@@ -86,19 +86,11 @@ TUNSETIFF, TUNSETPERSIST, TUNSETOWNER, TUNSETGROUP = _iow(202), _iow(203), _iow(
 
 
 def validate_name(value, field):
-    """A device name the kernel accepts (dev_valid_name) and that TUNSETIFF will not template."""
-    text = value if isinstance(value, str) else ""
-    bad = (
-        not text
-        or len(text.encode("utf-8")) >= IFNAMSIZ
-        or text in (".", "..")
-        or any(c in text for c in "/:%")
-        or any(c.isspace() for c in text)
-        or not text.isascii()
-    )
-    if bad:
-        raise ValidationError(field, value, "is not a device name (1 to 15 ASCII characters, no / : % or space)")
-    return text
+    """A device name (common/names.py) that TUNSETIFF will not take as a template (%d)."""
+    check_device_name(value, field)
+    if "%" in value:
+        raise ValidationError(field, value, "is not a device name for tuntap: '%' makes the kernel number it")
+    return value
 
 
 def resolve_id(value, field, kind):

@@ -23,6 +23,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import wait_for_dad
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.names import check_device_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import LinkNames
@@ -107,6 +108,8 @@ def _validate_nexthop(hop, field, family):
     if not hop.get("via") and not hop.get("dev"):
         raise ValidationError(field, hop, "needs via or dev")
     via = None
+    if hop.get("dev"):
+        check_device_name(hop["dev"], field + ".dev")
     if hop.get("via"):
         via = norm.parse_address(hop["via"], field + ".via")[1]
     weight = norm.parse_int(hop.get("weight", 1), field + ".weight", 1, 256)
@@ -181,6 +184,8 @@ def validate_route(item, field, table_names, partial=False):
     for key in ("dev", "protocol", "mtu", "advmss", "onlink"):
         if item.get(key) is not None:
             route[key] = item[key]
+    if "dev" in route:
+        check_device_name(route["dev"], field + ".dev")
     if "protocol" in route:
         route["protocol"] = norm.parse_int(route["protocol"], field + ".protocol", 0, norm.U8)
     for key in ("mtu", "advmss"):

@@ -22,6 +22,7 @@ import socket
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import fibmsg
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.names import check_device_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE
@@ -96,8 +97,9 @@ def validate_rule(item, field, table_names):
         if rule[key] and norm.is_default_prefix(rule[key]):
             rule[key] = None  # "from 0.0.0.0/0" is "from all" in the kernel
     rule["invert"] = bool(item.get("invert"))
-    rule["iif"] = item.get("iif") or None
-    rule["oif"] = item.get("oif") or None
+    for key in ("iif", "oif"):
+        if item.get(key):
+            rule[key] = check_device_name(item[key], "%s.%s" % (field, key))
     if item.get("fwmark") is not None:
         rule["fwmark"] = norm.parse_mark(item["fwmark"], field + ".fwmark")
         if rule["fwmark"][1] == 0:
