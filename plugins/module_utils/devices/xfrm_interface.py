@@ -41,14 +41,18 @@ MTU_MIN, MTU_MAX = 68, 65535
 IMMUTABLE = ("if_id", "dev")
 
 
-def validate_interface(item, field, identity_only=False):
+IF_ID_REQUIRED = "is required (1 to 4294967295; the kernel refuses 0)"
+
+
+def validate_interface(item, field, identity_only=False, merged=False):
     """Canonical interface; None for what the item leaves out (merged keeps the kernel's)."""
     interface = dict(name=validate_name(item.get("name"), field + ".name"), if_id=None, dev=None, mtu=None, up=None)
     if identity_only:
         return interface
-    if item.get("if_id") is None:
-        raise ValidationError(field + ".if_id", None, "is required (1 to 4294967295; the kernel refuses 0)")
-    interface["if_id"] = norm.parse_int(item["if_id"], field + ".if_id", 1, norm.U32)
+    if item.get("if_id") is not None:
+        interface["if_id"] = norm.parse_int(item["if_id"], field + ".if_id", 1, norm.U32)
+    elif not merged:  # merged may leave it out of an existing interface: check() sees whether it exists
+        raise ValidationError(field + ".if_id", None, IF_ID_REQUIRED)
     if item.get("dev"):
         interface["dev"] = validate_name(item["dev"], field + ".dev")
     if item.get("mtu") is not None:
@@ -126,7 +130,8 @@ class XfrmInterfaceKind(Kind):
         self.others = {}
 
     def validate(self, item, field):
-        return validate_interface(item, field, identity_only=self.params.get("state") in ("deleted", "gathered"))
+        state = self.params.get("state")
+        return validate_interface(item, field, identity_only=state in ("deleted", "gathered"), merged=state == "merged")
 
     def open(self):
         netlink = Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg})
@@ -148,7 +153,10 @@ class XfrmInterfaceKind(Kind):
         return interfaces
 
     def check(self, netlink, state, want, have, changes):
+        existing = {interface["name"] for interface in have}
         for position, interface in enumerate(want):
+            if interface["if_id"] is None and interface["name"] not in existing:
+                raise ValidationError("config[%d].if_id" % position, None, IF_ID_REQUIRED + " for a new interface")
             if interface["name"] in self.others:
                 raise ValidationError(
                     "config[%d].name" % position,
