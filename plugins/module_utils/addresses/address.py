@@ -547,11 +547,11 @@ class AddressKind(Kind):
         self.names = LinkNames(netlink)
         return netlink
 
-    def resolve(self, netlink, entry, field):
-        if self.names.index(entry["dev"]) is None:
-            raise ValidationError(field + ".dev", entry["dev"], "is not a device in this namespace")
-        if entry.get("optimistic"):
-            enabled = read_optimistic_dad(entry["dev"])
+    def resolve(self, kernel, obj, field):
+        if self.names.index(obj["dev"]) is None:
+            raise ValidationError(field + ".dev", obj["dev"], "is not a device in this namespace")
+        if obj.get("optimistic"):
+            enabled = read_optimistic_dad(obj["dev"])
             if enabled is None:
                 raise ValidationError(field + ".optimistic", True, "needs a kernel built with IPV6_OPTIMISTIC_DAD")
             if not enabled:
@@ -559,18 +559,18 @@ class AddressKind(Kind):
                     field + ".optimistic",
                     True,
                     "needs optimistic_dad on %s (or all), else the kernel ignores it: set it with "
-                    "linuxnet.vpn.ipv6_dad first" % entry["dev"],
+                    "linuxnet.vpn.ipv6_dad first" % obj["dev"],
                 )
-        return entry
+        return obj
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         """One address dump; the addresses of the devices in scope, IPv4 secondaries before their primaries."""
         for position, dev in enumerate(self.scope_devices):
             if self.names.index(dev) is None:
                 raise ValidationError("devices[%d]" % position, dev, "is not a device in this namespace")
         msg = ifaddrmsg()
         now = self.clock()
-        entries = [decode_address(reply, self.names, now) for reply in netlink.dump(msg, RTM_GETADDR)]
+        entries = [decode_address(reply, self.names, now) for reply in kernel.dump(msg, RTM_GETADDR)]
         entries = [e for e in entries if e["family"] in (norm.AF_INET, norm.AF_INET6)]
         entries.sort(key=lambda e: 0 if e["family"] == norm.AF_INET and e["kernel"]["flags"] & IFA_F_SECONDARY else 1)
         devices = set(self.scope_devices) | {entry["dev"] for entry in want}
@@ -591,10 +591,10 @@ class AddressKind(Kind):
         self.on_devices = on_devices
         return entries
 
-    def check(self, netlink, state, want, have, changes):
+    def check(self, kernel, state, want, have, changes):
         check_secondaries(changes, self.on_devices, self.promote)
 
-    def after_apply(self, netlink, want):
+    def after_apply(self, kernel, want):
         """wait_for_dad: each listed IPv6 address must leave DAD usable, or the task is undone."""
         if not self.wait or self.state not in ("merged", "replaced", "overridden"):
             return
@@ -606,23 +606,23 @@ class AddressKind(Kind):
                 wanted.append((local, index, "%s on %s" % (entry["address"], entry["dev"])))
         if not wanted:
             return
-        states = address_flags(netlink)
+        states = address_flags(kernel)
         for local, index, label in wanted:
             flags = states.get((local, index))
-            if flags is not None and dad_state(flags) == "tentative" and not link_ready(netlink, index):
+            if flags is not None and dad_state(flags) == "tentative" and not link_ready(kernel, index):
                 raise DadError(
                     "%s is tentative and the device is down or has no carrier: duplicate address detection runs "
                     "only once it is up; bring it up first, or add the address with nodad" % label
                 )
-        wait_for_dad(netlink, wanted, self.timeout)
+        wait_for_dad(kernel, wanted, self.timeout)
 
     # --- the engine's interface -------------------------------------------
     @staticmethod
-    def key(entry):
-        return identity(entry)
+    def key(obj):
+        return identity(obj)
 
-    def owned(self, entry):
-        return not kernel_made(entry)
+    def owned(self, obj):
+        return not kernel_made(obj)
 
     def complete(self, want):
         return complete_address(want)
@@ -647,16 +647,16 @@ class AddressKind(Kind):
         check_lifetimes(merged, "address %s on %s" % (merged["address"], merged["dev"]))
         return merged
 
-    def render(self, entry):
-        return render_address(entry)
+    def render(self, obj):
+        return render_address(obj)
 
     @staticmethod
-    def order(entry):
-        local, length = split(entry["address"])
-        return entry["dev"], entry["family"], ipaddress.ip_address(local).packed, length
+    def order(obj):
+        local, length = split(obj["address"])
+        return obj["dev"], obj["family"], ipaddress.ip_address(local).packed, length
 
-    def to_config(self, entry):
-        return address_to_config(entry)
+    def to_config(self, obj):
+        return address_to_config(obj)
 
     def requests(self, change):
         old, new = change.old, change.new
@@ -684,8 +684,8 @@ class AddressKind(Kind):
 
     # --- state rendered ------------------------------------------------------
     @staticmethod
-    def batch_lines(entry):
-        return [batch_address(entry)]
+    def batch_lines(obj):
+        return [batch_address(obj)]
 
 
 def batch_address(entry):

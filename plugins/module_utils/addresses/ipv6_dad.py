@@ -430,14 +430,14 @@ class Ipv6DadKind(Kind):
         self.names = LinkNames(netlink)
         return netlink
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         """The listed devices' settings (every device's when none is listed) and the owned file's lines."""
         absent, self.warnings = resolve_devices(want, self.names, self.conf_dir, self.persist)
         devices = [item["dev"] for item in want] or list_devices(self.conf_dir)
         self.live = [dev for dev in devices if dev not in absent]
         self.current = {dev: read_settings(dev, self.conf_dir) or {} for dev in self.live}
         defaults = read_settings("default", self.conf_dir) or {}
-        noarp = [d for d in self.live if d not in SPECIAL and link_flags(netlink, d) & (IFF_NOARP | IFF_LOOPBACK)]
+        noarp = [d for d in self.live if d not in SPECIAL and link_flags(kernel, d) & (IFF_NOARP | IFF_LOOPBACK)]
         self.targets = targets(state, [item for item in want if item["dev"] not in absent], defaults, noarp)
         self.text = read_text(self.path) if self.persist else None
         self.entries = parse_persisted(self.text)
@@ -521,11 +521,11 @@ class Ipv6DadKind(Kind):
             diffs.append(dict(before=self.text or "", after=new_text, before_header=self.path, after_header=self.path))
         return diffs if len(diffs) > 1 else diffs[0]
 
-    def result_facts(self, netlink, state, want, have, after):
+    def result_facts(self, kernel, state, want, have, after):
         settings = self.settings_of(after)
         result = dict(
             settings=[to_config(dev, settings.get(dev, {})) for dev in self.live],
-            addresses=dad_addresses(netlink, self.names, [dev for dev in self.live if dev not in SPECIAL]),
+            addresses=dad_addresses(kernel, self.names, [dev for dev in self.live if dev not in SPECIAL]),
             warnings=self.warnings,
         )
         if state == "gathered":

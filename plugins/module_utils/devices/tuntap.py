@@ -653,8 +653,8 @@ class TuntapKind(Kind):
     def check(self, kernel, state, want, have, changes):
         check_not_other_kind(want, self.others)
 
-    def key(self, device):
-        return device["name"]
+    def key(self, obj):
+        return obj["name"]
 
     def requests(self, change):
         return [Action(*_actions(self.kernel, change))]
@@ -665,29 +665,29 @@ class TuntapKind(Kind):
     def describe(self, change):
         return describe(change)
 
-    def render(self, device):
-        return render(device)
+    def render(self, obj):
+        return render(obj)
 
-    def to_config(self, device):
-        return to_config(device)
+    def to_config(self, obj):
+        return to_config(obj)
 
     # --- state rendered ------------------------------------------------------
     @staticmethod
-    def batch_lines(device):
+    def batch_lines(obj):
         """`ip -batch` lines that make the device as Kernel.create() does: the ioctls, then the link settings."""
-        device = complete(device)
-        words = ["tuntap", "add", "dev", device["name"], "mode", device["mode"]]
+        obj = complete(obj)
+        words = ["tuntap", "add", "dev", obj["name"], "mode", obj["mode"]]
         for word, key in (("user", "owner"), ("group", "group")):
-            if device[key] is not None:
-                words.extend([word, str(device[key])])
-        words.extend(flag for flag in ("pi", "vnet_hdr", "multi_queue") if device[flag])
+            if obj[key] is not None:
+                words.extend([word, str(obj[key])])
+        words.extend(flag for flag in ("pi", "vnet_hdr", "multi_queue") if obj[flag])
         link = []
         for word, key in (("mtu", "mtu"), ("txqueuelen", "txqueuelen")):
-            if device[key] is not None:
-                link.extend([word, str(device[key])])
-        if device["up"]:
+            if obj[key] is not None:
+                link.extend([word, str(obj[key])])
+        if obj["up"]:
             link.append("up")
-        return [" ".join(words)] + (["link set dev %s %s" % (device["name"], " ".join(link))] if link else [])
+        return [" ".join(words)] + (["link set dev %s %s" % (obj["name"], " ".join(link))] if link else [])
 
 
 class TuntapInfoKind(TuntapKind):

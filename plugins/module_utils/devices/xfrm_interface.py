@@ -26,6 +26,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import link_kind, validate_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import LinkNames
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_DELLINK, RTM_GETLINK, RTM_NEWLINK
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
     NLM_F_CREATE,
@@ -35,7 +36,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as x
 
-RTM_NEWLINK, RTM_DELLINK, RTM_GETLINK = 16, 17, 18
 IFF_UP = 0x1
 MTU_MIN, MTU_MAX = 68, 65535
 IMMUTABLE = ("if_id", "dev")
@@ -138,12 +138,12 @@ class XfrmInterfaceKind(Kind):
         self.names = LinkNames(netlink)
         return netlink
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         self.scope.check(state, self.params.get("config"), want, self.owned, self.render)
         msg = ifinfmsg()
         msg["attrs"] = [("IFLA_EXT_MASK", 1 << 3)]  # RTEXT_FILTER_SKIP_STATS
         interfaces, self.others = [], {}
-        for link in netlink.dump(msg, RTM_GETLINK):
+        for link in kernel.dump(msg, RTM_GETLINK):
             if link_kind(link) == "xfrm":
                 interfaces.append(decode_interface(link, self.names.name))
             else:
@@ -152,7 +152,7 @@ class XfrmInterfaceKind(Kind):
             return [interface for interface in interfaces if self.owned(interface)]
         return interfaces
 
-    def check(self, netlink, state, want, have, changes):
+    def check(self, kernel, state, want, have, changes):
         existing = {interface["name"] for interface in have}
         for position, interface in enumerate(want):
             if interface["if_id"] is None and interface["name"] not in existing:
@@ -176,11 +176,11 @@ class XfrmInterfaceKind(Kind):
                         % (change.old["name"], "/".join(differing)),
                     )
 
-    def key(self, interface):
-        return interface["name"]
+    def key(self, obj):
+        return obj["name"]
 
-    def owned(self, interface):
-        return self.scope.declared and self.scope.contains([], interface["if_id"], None)
+    def owned(self, obj):
+        return self.scope.declared and self.scope.contains([], obj["if_id"], None)
 
     def complete(self, want):
         return dict(want, up=True if want["up"] is None else want["up"], index=None)
@@ -219,22 +219,22 @@ class XfrmInterfaceKind(Kind):
             return "kernel lacks XFRM interfaces (CONFIG_XFRM_INTERFACE, module xfrm_interface): %s" % error
         return str(error)
 
-    def render(self, interface):
-        return render(interface)
+    def render(self, obj):
+        return render(obj)
 
-    def order(self, interface):
-        return interface["name"]
+    def order(self, obj):
+        return obj["name"]
 
-    def to_config(self, interface):
-        return {key: interface[key] for key in ("name", "if_id", "dev", "mtu", "up")}
+    def to_config(self, obj):
+        return {key: obj[key] for key in ("name", "if_id", "dev", "mtu", "up")}
 
-    def batch_lines(self, interface):
-        words = ["link", "add", interface["name"], "type", "xfrm"]
-        if interface["dev"]:
-            words.extend(["dev", interface["dev"]])
-        words.extend(["if_id", "0x%x" % interface["if_id"]])
+    def batch_lines(self, obj):
+        words = ["link", "add", obj["name"], "type", "xfrm"]
+        if obj["dev"]:
+            words.extend(["dev", obj["dev"]])
+        words.extend(["if_id", "0x%x" % obj["if_id"]])
         lines = [" ".join(words)]
-        settings = (["mtu", str(interface["mtu"])] if interface["mtu"] else []) + (["up"] if interface["up"] else [])
+        settings = (["mtu", str(obj["mtu"])] if obj["mtu"] else []) + (["up"] if obj["up"] else [])
         if settings:
-            lines.append(" ".join(["link", "set", "dev", interface["name"]] + settings))
+            lines.append(" ".join(["link", "set", "dev", obj["name"]] + settings))
         return lines

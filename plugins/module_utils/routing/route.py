@@ -396,14 +396,14 @@ class RouteKind(Kind):
         self.names = LinkNames(netlink)
         return netlink
 
-    def resolve(self, netlink, route, field):
-        devices = [(field + ".dev", route.get("dev"))]
-        for position, hop in enumerate(route.get("multipath") or ()):
+    def resolve(self, kernel, obj, field):
+        devices = [(field + ".dev", obj.get("dev"))]
+        for position, hop in enumerate(obj.get("multipath") or ()):
             devices.append(("%s.multipath[%d].dev" % (field, position), hop[1]))
         for dev_field, name in devices:
             if name and self.names.index(name) is None:
                 raise ValidationError(dev_field, name, "is not a device in this namespace")
-        return route
+        return obj
 
     def _dump_table(self, netlink, family, table):
         msg = rtmsg()
@@ -419,7 +419,7 @@ class RouteKind(Kind):
                 routes.append(route)
         return routes
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         """One dump per (family, table) the task can touch; the kernel does the filtering."""
         if state in ("merged", "replaced") or (state == "deleted" and want):
             wanted = sorted({(route["family"], route["table"]) for route in want})
@@ -428,10 +428,10 @@ class RouteKind(Kind):
             wanted = [(family, table) for family in self.scope_families for table in tables]
         routes = []
         for family, table in wanted:
-            routes.extend(self._dump_table(netlink, family, table))
+            routes.extend(self._dump_table(kernel, family, table))
         return routes
 
-    def check(self, netlink, state, want, have, changes):
+    def check(self, kernel, state, want, have, changes):
         """Merged naming only a new dev keeps the route's gateway, which the old device reached."""
         if state != "merged":
             return
@@ -449,7 +449,7 @@ class RouteKind(Kind):
                     % (change.old["via"], change.old["dev"]),
                 )
 
-    def before_apply(self, netlink, changes):
+    def before_apply(self, kernel, changes):
         """Wait until every IPv6 `src` about to be used has left DAD's tentative state."""
         if not self.wait_for_src:
             return
@@ -460,15 +460,15 @@ class RouteKind(Kind):
                 index = self.names.index(route["dev"]) if route["dev"] else None
                 label = "src %s of route %s" % (route["src"], route["dst"])
                 wanted.add((route["src"], index, label))
-        wait_for_dad(netlink, sorted(wanted, key=repr), self.src_timeout)
+        wait_for_dad(kernel, sorted(wanted, key=repr), self.src_timeout)
 
     # --- the engine's interface -------------------------------------------
     @staticmethod
-    def key(route):
-        return tuple(route[field] for field in IDENTITY)
+    def key(obj):
+        return tuple(obj[field] for field in IDENTITY)
 
-    def owned(self, route):
-        return route["protocol"] == self.protocol
+    def owned(self, obj):
+        return obj["protocol"] == self.protocol
 
     def complete(self, want):
         check_destination(want, "route %s in table %s" % (want["dst"], table_name(want["table"], self.table_names)))
@@ -492,15 +492,15 @@ class RouteKind(Kind):
                 merged["multipath"] = None
         return merged
 
-    def render(self, route):
-        return render_route(route, self.table_names)
+    def render(self, obj):
+        return render_route(obj, self.table_names)
 
     @staticmethod
-    def order(route):
-        return route["family"], route["table"], route["dst"], route["metric"]
+    def order(obj):
+        return obj["family"], obj["table"], obj["dst"], obj["metric"]
 
-    def to_config(self, route):
-        return route_to_config(route, self.table_names)
+    def to_config(self, obj):
+        return route_to_config(obj, self.table_names)
 
     def requests(self, change):
         index_of = self.names.index
@@ -528,8 +528,8 @@ class RouteKind(Kind):
 
     # --- state rendered ------------------------------------------------------
     @staticmethod
-    def batch_lines(route):
-        return [batch_route(route)]
+    def batch_lines(obj):
+        return [batch_route(obj)]
 
 
 def _batch_gateway(family, via):

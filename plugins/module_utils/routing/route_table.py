@@ -143,10 +143,10 @@ class RouteTableKind(Kind):
     def entries(tables):
         return {table["name"]: table["number"] for table in tables}
 
-    def key(self, table):
-        return table["name"]
+    def key(self, obj):
+        return obj["name"]
 
-    def owned(self, table):
+    def owned(self, obj):
         return True  # every name in our file is ours
 
     def steps(self, changes):
@@ -171,8 +171,8 @@ class RouteTableKind(Kind):
             return "remove table %d %s" % (change.old["number"], change.old["name"])
         return "renumber table %s from %d to %d" % (change.new["name"], change.old["number"], change.new["number"])
 
-    def render(self, table):
-        return "table %s %s" % (table["number"], table["name"])
+    def render(self, obj):
+        return "table %s %s" % (obj["number"], obj["name"])
 
     def diff(self, have, after):
         return dict(before=self.text or "", after=render_file(self.entries(after)), before_header=self.path,

@@ -343,10 +343,10 @@ class RuleKind(Kind):
             return False
         return self.scope_tables is None or rule["table"] in self.scope_tables
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         msg = fibmsg()
         msg["family"] = socket.AF_UNSPEC
-        rules = [decode_rule(m) for m in netlink.dump(msg, RTM_GETRULE)]
+        rules = [decode_rule(m) for m in kernel.dump(msg, RTM_GETRULE)]
         rules = [r for r in rules if r["family"] in (norm.AF_INET, norm.AF_INET6)]
         self.kernel_order = rules
         if state in ("merged", "replaced"):
@@ -355,11 +355,11 @@ class RuleKind(Kind):
 
     # --- the engine's interface -------------------------------------------
     @staticmethod
-    def key(rule):
-        return tuple(rule[field] for field in FIELDS if field != "protocol")
+    def key(obj):
+        return tuple(obj[field] for field in FIELDS if field != "protocol")
 
-    def owned(self, rule):
-        return rule["protocol"] == self.protocol
+    def owned(self, obj):
+        return obj["protocol"] == self.protocol
 
     def complete(self, want):
         rule = dict(want)
@@ -373,15 +373,15 @@ class RuleKind(Kind):
     def merge(self, have, want):
         return dict(have, protocol=want["protocol"]) if want["protocol"] is not None else have
 
-    def render(self, rule):
-        return render_rule(rule, self.table_names)
+    def render(self, obj):
+        return render_rule(obj, self.table_names)
 
     @staticmethod
-    def order(rule):
-        return rule["family"], rule["priority"]
+    def order(obj):
+        return obj["family"], obj["priority"]
 
-    def to_config(self, rule):
-        return rule_to_config(rule, self.table_names)
+    def to_config(self, obj):
+        return rule_to_config(obj, self.table_names)
 
     def steps(self, changes):
         """The requests in order, with each delete made exact.
@@ -410,8 +410,8 @@ class RuleKind(Kind):
 
     # --- state rendered ------------------------------------------------------
     @staticmethod
-    def batch_lines(rule):
-        return [batch_rule(rule)]
+    def batch_lines(obj):
+        return [batch_rule(obj)]
 
 
 def batch_rule(rule):

@@ -342,14 +342,14 @@ class PolicyKind(Kind):
     def open(self):
         return x.open_xfrm()
 
-    def resolve(self, netlink, policy, field):
-        self.links.check(policy, field)
-        return policy
+    def resolve(self, kernel, obj, field):
+        self.links.check(obj, field)
+        return obj
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         self.scope.check(state, self.config, [self.complete(p) for p in want], self.owned, self.render)
         policies = []
-        for msg in netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETPOLICY, parse=codec.parse):
+        for msg in kernel.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETPOLICY, parse=codec.parse):
             if msg["dir"] < SOCKET_DIRS:
                 policies.append(decode_policy(msg, self.links.name))
         if state == "gathered" and self.scope.declared:
@@ -360,18 +360,18 @@ class PolicyKind(Kind):
         return x.explain(error)
 
     @staticmethod
-    def gathered_facts(netlink):
+    def gathered_facts(kernel):
         """The whole SPD's counts and hash settings (`ip xfrm policy count`), beside the gathered policies."""
-        return {"spd": spd_facts(x.info_attrs(netlink, codec.xfrm_spdinfo, codec.XFRM_MSG_GETSPDINFO))}
+        return {"spd": spd_facts(x.info_attrs(kernel, codec.xfrm_spdinfo, codec.XFRM_MSG_GETSPDINFO))}
 
     # --- the engine's interface -------------------------------------------
     @staticmethod
-    def key(policy):
-        return tuple(policy[field] for field in IDENTITY)
+    def key(obj):
+        return tuple(obj[field] for field in IDENTITY)
 
-    def owned(self, policy):
-        reqids = [template["reqid"] for template in policy["templates"] or ()]
-        return self.scope.declared and self.scope.contains(reqids, policy["if_id"], policy["mark"])
+    def owned(self, obj):
+        reqids = [template["reqid"] for template in obj["templates"] or ()]
+        return self.scope.declared and self.scope.contains(reqids, obj["if_id"], obj["mark"])
 
     @staticmethod
     def complete(want):
@@ -395,16 +395,16 @@ class PolicyKind(Kind):
             target["index"] = have["index"]
         return target
 
-    def render(self, policy):
-        return render_policy(policy)
+    def render(self, obj):
+        return render_policy(obj)
 
     @staticmethod
-    def order(policy):
-        return policy["family"], policy["dir"], policy["priority"], policy["src"], policy["dst"]
+    def order(obj):
+        return obj["family"], obj["dir"], obj["priority"], obj["src"], obj["dst"]
 
     @staticmethod
-    def to_config(policy):
-        return policy_to_config(policy)
+    def to_config(obj):
+        return policy_to_config(obj)
 
     def requests(self, change):
         index_of = self.links.index
@@ -417,8 +417,8 @@ class PolicyKind(Kind):
         )
 
     # --- state rendered ------------------------------------------------------
-    def batch_lines(self, policy):
-        return [batch_policy(policy, self.render)]
+    def batch_lines(self, obj):
+        return [batch_policy(obj, self.render)]
 
 
 ZERO_ADDRESSES = {norm.AF_INET: "0.0.0.0", norm.AF_INET6: "::"}

@@ -538,23 +538,23 @@ class StateKind(Kind):
     def open():
         return x.open_xfrm()
 
-    def resolve(self, netlink, sa, field):
-        if sa["selector"]:
-            self.links.check(sa["selector"], field + ".selector")
-        return sa
+    def resolve(self, kernel, obj, field):
+        if obj["selector"]:
+            self.links.check(obj["selector"], field + ".selector")
+        return obj
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         self.scope.check(state, self.config, [self.complete(sa) for sa in want], self.owned, self.render)
-        replies = netlink.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETSA, parse=codec.parse)
+        replies = kernel.dump(codec.xfrm_dump_request(), codec.XFRM_MSG_GETSA, parse=codec.parse)
         states = [decode_state(msg, self.links.name) for msg in replies if msg["id_proto"] not in KERNEL_TUNNEL_PROTOS]
         if state == "gathered" and self.scope.declared:
             return [sa for sa in states if self.owned(sa)]
         return states
 
     @staticmethod
-    def gathered_facts(netlink):
+    def gathered_facts(kernel):
         """The whole SAD's count and hash buckets (`ip xfrm state count`), beside the gathered SAs."""
-        return {"sad": sad_facts(x.info_attrs(netlink, codec.xfrm_sadinfo, codec.XFRM_MSG_GETSADINFO))}
+        return {"sad": sad_facts(x.info_attrs(kernel, codec.xfrm_sadinfo, codec.XFRM_MSG_GETSADINFO))}
 
     @staticmethod
     def explain(error, change):
@@ -564,17 +564,17 @@ class StateKind(Kind):
 
     # --- the engine's interface -------------------------------------------
     @staticmethod
-    def key(sa):
-        return state_key(sa)
+    def key(obj):
+        return state_key(obj)
 
-    def owned(self, sa):
-        return self.scope.declared and self.scope.contains([sa["reqid"]], sa["if_id"], sa["mark"])
+    def owned(self, obj):
+        return self.scope.declared and self.scope.contains([obj["reqid"]], obj["if_id"], obj["mark"])
 
     @staticmethod
     def complete(want):
         return complete_state(want)
 
-    def check(self, netlink, state, want, have, changes):
+    def check(self, kernel, state, want, have, changes):
         """A new SA under merged: what the item could leave out for an existing one must be there."""
         position = {state_key(sa): index for index, sa in enumerate(want)}
         for change in changes:
@@ -616,16 +616,16 @@ class StateKind(Kind):
         return target
 
     @staticmethod
-    def render(sa):
-        return render_state(sa)
+    def render(obj):
+        return render_state(obj)
 
     @staticmethod
-    def order(sa):
-        return sa["family"], sa["dst"], sa["proto"], sa["spi"]
+    def order(obj):
+        return obj["family"], obj["dst"], obj["proto"], obj["spi"]
 
     @staticmethod
-    def to_config(sa):
-        return state_to_config(sa)
+    def to_config(obj):
+        return state_to_config(obj)
 
     def requests(self, change):
         index_of = self.links.index
@@ -639,12 +639,12 @@ class StateKind(Kind):
 
     # --- state rendered ------------------------------------------------------
     @staticmethod
-    def batch_lines(sa):
-        return [batch_state(sa)]
+    def batch_lines(obj):
+        return [batch_state(obj)]
 
     @staticmethod
-    def secret_batch_lines(sa):
-        return [batch_state(sa, keys=True)]
+    def secret_batch_lines(obj):
+        return [batch_state(obj, keys=True)]
 
 
 # `ip xfrm state` words of the lifetime limits, one `limit` each

@@ -54,13 +54,13 @@ class Kind(EngineKind):
     def open(self):
         yield self
 
-    def resolve(self, netlink, obj, field):
+    def resolve(self, kernel, obj, field):
         return obj
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         return [{"name": k, "value": v} for k, v in sorted(self.kernel.items())]
 
-    def before_apply(self, netlink, changes):
+    def before_apply(self, kernel, changes):
         pass
 
     def batch(self, requests, stop_on_error=True):
