@@ -85,16 +85,19 @@ def sa_items(item, field):
         if keys.get("spi") in (None, ""):
             raise ValidationError(dfield + ".spi", None, "is required (each direction has its own SA)")
         outbound = direction == "outbound"
+        mode = item.get("mode") or "tunnel"
         sa = dict(
             src=item["local"] if outbound else item["remote"],
             dst=item["remote"] if outbound else item["local"],
             proto="esp",
             spi=keys["spi"],
-            mode=item.get("mode") or "tunnel",
+            mode=mode,
             reqid=item["reqid"],
             replay_window=item.get("replay_window") or 0,
             esn=bool(item.get("esn")),
-            flags=[],
+            # A tunnel-mode SA without af-unspec gets the selector family of its outer addresses, so an
+            # inner flow of the other family (IPv6 inside IPv4) finds no SA; strongSwan sets it too.
+            flags=["af-unspec"] if mode == "tunnel" else [],
             extra_flags=[],
             mark=item.get("mark"),
             if_id=item.get("if_id"),
@@ -245,10 +248,10 @@ class TunnelKind(Kind):
     def open(self):
         return x.open_xfrm()
 
-    def resolve(self, netlink, tunnel, field):
-        for policy in tunnel["policies"]:
+    def resolve(self, kernel, obj, field):
+        for policy in obj["policies"]:
             self.policies.links.check(policy, field)
-        return tunnel
+        return obj
 
     def belongs(self, tunnel, piece):
         """A piece is the tunnel's if it carries the reqid (and the tunnel's if_id and mark, when set)."""
@@ -256,7 +259,7 @@ class TunnelKind(Kind):
             return False
         return not tunnel["mark"] or piece["mark"] == tunnel["mark"]
 
-    def dump(self, netlink, want, state):
+    def dump(self, kernel, want, state):
         """One SA dump and one policy dump, grouped into tunnels by reqid."""
         if (state == "overridden" or (state == "deleted" and not want)) and not self.scope.declared:
             self.scope.check(state, [], want, self.owned, self.render)  # raises: a scope is required
@@ -272,9 +275,9 @@ class TunnelKind(Kind):
                                       sas=[], policies=[])  # fmt: skip
             tunnels[reqid][kind].append(piece)
 
-        for sa in self.states.dump(netlink, [], "merged"):
+        for sa in self.states.dump(kernel, [], "merged"):
             add(sa["reqid"], sa, "sas")
-        for policy in self.policies.dump(netlink, [], "merged"):
+        for policy in self.policies.dump(kernel, [], "merged"):
             for reqid in sorted({template["reqid"] for template in policy["templates"]}):
                 add(reqid, policy, "policies")
         have = []
@@ -285,11 +288,11 @@ class TunnelKind(Kind):
         return sorted(have, key=tunnel_key)
 
     # --- the plan -----------------------------------------------------------
-    def key(self, tunnel):
-        return tunnel_key(tunnel)
+    def key(self, obj):
+        return tunnel_key(obj)
 
-    def owned(self, tunnel):
-        return self.scope.declared and self.scope.contains([tunnel["reqid"]], tunnel["if_id"], tunnel["mark"])
+    def owned(self, obj):
+        return self.scope.declared and self.scope.contains([obj["reqid"]], obj["if_id"], obj["mark"])
 
     def merge(self, have, want):
         """The listed pieces as listed; pieces of the tunnel the item does not describe are kept."""
@@ -360,7 +363,8 @@ class TunnelKind(Kind):
                 steps.extend((piece, step) for step in piece.kind.requests(piece.change))
         return steps
 
-    def explain(self, error, piece):
+    def explain(self, error, change):
+        piece = change  # what this kind applies are the Pieces of its tunnels (piece_changes)
         return piece.kind.explain(error, piece.change)
 
     # --- reporting ----------------------------------------------------------
@@ -378,33 +382,33 @@ class TunnelKind(Kind):
         verb = {"add": "add", "delete": "delete", "replace": "change"}[change.op]
         return "%s tunnel %s: %s" % (verb, label(tunnel), what)
 
-    def render(self, tunnel):
-        lines = ["tunnel " + label(tunnel)]
-        lines.extend("  sa " + self.states.render(sa) for sa in sorted(tunnel["sas"], key=self.states.order))
-        lines.extend("  policy " + self.policies.render(p) for p in sorted(tunnel["policies"], key=self.policies.order))
+    def render(self, obj):
+        lines = ["tunnel " + label(obj)]
+        lines.extend("  sa " + self.states.render(sa) for sa in sorted(obj["sas"], key=self.states.order))
+        lines.extend("  policy " + self.policies.render(p) for p in sorted(obj["policies"], key=self.policies.order))
         return "\n".join(lines)
 
-    def order(self, tunnel):
-        return tunnel["reqid"]
+    def order(self, obj):
+        return obj["reqid"]
 
-    def to_config(self, tunnel):
+    def to_config(self, obj):
         return dict(
-            name=tunnel["name"],
-            reqid=tunnel["reqid"],
-            if_id=tunnel["if_id"],
-            health=health(tunnel),
-            sas=[self.states.to_config(sa) for sa in tunnel["sas"]],
-            policies=[self.policies.to_config(policy) for policy in tunnel["policies"]],
+            name=obj["name"],
+            reqid=obj["reqid"],
+            if_id=obj["if_id"],
+            health=health(obj),
+            sas=[self.states.to_config(sa) for sa in obj["sas"]],
+            policies=[self.policies.to_config(policy) for policy in obj["policies"]],
         )
 
-    def batch_lines(self, tunnel):
+    def batch_lines(self, obj):
         """SAs first, then the policies that need them (as the module applies them)."""
-        sas = [line for sa in tunnel["sas"] for line in self.states.batch_lines(sa)]
-        return sas + [line for policy in tunnel["policies"] for line in self.policies.batch_lines(policy)]
+        sas = [line for sa in obj["sas"] for line in self.states.batch_lines(sa)]
+        return sas + [line for policy in obj["policies"] for line in self.policies.batch_lines(policy)]
 
-    def secret_batch_lines(self, tunnel):
-        sas = [line for sa in tunnel["sas"] for line in self.states.secret_batch_lines(sa)]
-        return sas + [line for policy in tunnel["policies"] for line in self.policies.batch_lines(policy)]
+    def secret_batch_lines(self, obj):
+        sas = [line for sa in obj["sas"] for line in self.states.secret_batch_lines(sa)]
+        return sas + [line for policy in obj["policies"] for line in self.policies.batch_lines(policy)]
 
     def close(self):
         for kind in (self.states, self.policies):

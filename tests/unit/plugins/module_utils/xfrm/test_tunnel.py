@@ -66,6 +66,16 @@ def test_bad_items_name_the_field_and_never_the_key(change, message):
     assert message in str(error.value) and "abab" not in str(error.value)
 
 
+def test_tunnel_mode_sas_take_flows_of_either_family():
+    # Without af-unspec the kernel gives an SA the selector family of its outer addresses, and an IPv6
+    # flow of an IPv4 tunnel then finds no SA (XfrmOutNoStates): IPv6 inside IPv4 never passes.
+    tunnel = kind().validate(item(), "config[0]")
+    assert [sa["flags"] for sa in tunnel["sas"]] == [("af-unspec",), ("af-unspec",)]
+    transport = kind().validate(item(mode="transport", local_subnets=["192.0.2.1/32"],
+                                     remote_subnets=["198.51.100.1/32"]), "config[0]")  # fmt: skip
+    assert [sa["flags"] for sa in transport["sas"]] == [(), ()]
+
+
 def test_deleted_needs_only_the_reqid():
     assert kind("deleted").validate({"reqid": 7}, "config[0]")["sas"] == ()
 
