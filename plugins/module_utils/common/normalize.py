@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import ipaddress
+import math
 import socket
 from functools import lru_cache
 
@@ -161,7 +162,7 @@ def parse_timeout(value, field):
         seconds = float(value)
     except (TypeError, ValueError):
         raise ValidationError(field, value, "is not a number of seconds")
-    if seconds < 0 or seconds != seconds:  # NaN is the one number unequal to itself
+    if seconds < 0 or math.isnan(seconds):
         raise ValidationError(field, value, "must be 0 or more seconds")
     return seconds
 
