@@ -51,7 +51,7 @@ def same_as_decode(cls, raw):
     """Every field and every attribute the kernel sent, read both ways."""
     whole = cls(raw)
     whole.decode()
-    flat = _netlink._FLAT[cls].parse(raw)
+    flat = _netlink.flat_codec(cls).parse(raw)
     for name, _fmt in cls.fields:
         assert flat[name] == whole[name], name
     for name in {cell[0] for cell in whole["attrs"]}:

@@ -66,7 +66,7 @@ _SCALARS = {"uint8": struct.Struct("=B"), "uint16": struct.Struct("=H"), "uint32
             "uint64": struct.Struct("=Q")}  # fmt: skip
 _ADDRESS_TYPES = ("ipaddr", "target")
 _INET = {2: socket.AF_INET, 10: socket.AF_INET6}
-_FLAT = {}
+_FLAT_CODECS = {}
 
 
 class FlatCodec:
@@ -203,9 +203,11 @@ def _plain_value(type_name, payload, family):
     return None
 
 
-def register_flat(cls):
-    """Let Netlink pack requests of `cls` and read its replies with a FlatCodec (see there)."""
-    _FLAT[cls] = FlatCodec(cls)
+def flat_codec(cls):
+    """The FlatCodec of a pyroute2 message class, built once (its tables come from the class's nla_map)."""
+    if cls not in _FLAT_CODECS:
+        _FLAT_CODECS[cls] = FlatCodec(cls)
+    return _FLAT_CODECS[cls]
 
 
 class NetlinkError(VpnError):
@@ -256,11 +258,13 @@ class Netlink:
     """A netlink socket of one protocol with request, dump and batch helpers.
 
     `classes` maps a reply's message type to the pyroute2 message class that
-    decodes it.
+    decodes it; the classes in `flat` are packed and read by a FlatCodec instead
+    of pyroute2 (plain-field messages the kind asked for: routes, rules).
     """
 
-    def __init__(self, protocol=NETLINK_ROUTE, classes=None):
+    def __init__(self, protocol=NETLINK_ROUTE, classes=None, flat=()):
         self.classes = classes or {}
+        self.flat = {cls: flat_codec(cls) for cls in flat}
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, protocol)
         for option in (NETLINK_CAP_ACK, NETLINK_EXT_ACK, NETLINK_GET_STRICT_CHK):
             try:
@@ -292,7 +296,7 @@ class Netlink:
         fast = getattr(msg, "encode_bytes", None)  # one-pass packing, byte-identical to encode() (see _xfrm_codec)
         if fast is not None:
             return self.seq, fast(msg_type, flags, self.seq)
-        flat = _FLAT.get(type(msg))
+        flat = self.flat.get(type(msg))
         data = flat.encode(msg, msg_type, flags, self.seq) if flat is not None else None
         if data is not None:
             return self.seq, data
@@ -307,7 +311,7 @@ class Netlink:
         cls = self.classes.get(mtype)
         if cls is None:
             return None
-        flat = _FLAT.get(cls)
+        flat = self.flat.get(cls)
         if flat is not None:
             return flat.parse(raw)
         msg = cls(raw)

@@ -40,16 +40,12 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import
     NLM_F_EXCL,
     NLM_F_REPLACE,
     Netlink,
-    register_flat,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import (
     read_table_names,
     table_name,
     table_number,
 )
-
-if rtmsg is not None:
-    register_flat(rtmsg)  # requests packed and replies read in one pass (see _netlink.FlatCodec)
 
 RTM_F_CLONED = 0x200
 RTNH_F_ONLINK = 0x4
@@ -392,7 +388,9 @@ class RouteKind(Kind):
         return validate_route(item, field, self.table_names, partial=self.state in ("merged", "deleted"))
 
     def open(self):
-        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWROUTE: rtmsg, RTM_NEWLINK: ifinfmsg, RTM_NEWADDR: ifaddrmsg})
+        # Routes packed and read in one pass (netlink/socket.py FlatCodec): most of a bulk apply or a no-op run.
+        classes = {RTM_NEWROUTE: rtmsg, RTM_NEWLINK: ifinfmsg, RTM_NEWADDR: ifaddrmsg}
+        netlink = Netlink(NETLINK_ROUTE, classes, flat=(rtmsg,))
         self.names = LinkNames(netlink)
         return netlink
 

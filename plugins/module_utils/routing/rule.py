@@ -31,16 +31,12 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import
     NLM_F_CREATE,
     NLM_F_EXCL,
     Netlink,
-    register_flat,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import (
     read_table_names,
     table_name,
     table_number,
 )
-
-if fibmsg is not None:
-    register_flat(fibmsg)  # requests packed and replies read in one pass (see _netlink.FlatCodec)
 
 FIB_RULE_INVERT = 0x2
 ACTIONS = {"lookup": 1, "goto": 2, "nop": 3, "blackhole": 6, "unreachable": 7, "prohibit": 8}
@@ -336,7 +332,7 @@ class RuleKind(Kind):
         return validate_rule(item, field, self.table_names)
 
     def open(self):
-        return Netlink(NETLINK_ROUTE, {RTM_NEWRULE: fibmsg})
+        return Netlink(NETLINK_ROUTE, {RTM_NEWRULE: fibmsg}, flat=(fibmsg,))  # one-pass codec (FlatCodec)
 
     def in_scope(self, rule):
         if self.scope_family is not None and rule["family"] != self.scope_family:

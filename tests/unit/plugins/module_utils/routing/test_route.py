@@ -32,7 +32,7 @@ def kind():
 
 def flat_matches(msg, fresh, msg_type=_route.RTM_NEWROUTE, flags=0x605):
     """One-pass packing (if it takes the message) gives exactly encode()'s bytes; returns whether it did."""
-    flat = _netlink._FLAT[_route.rtmsg].encode(fresh, msg_type, flags, 11)
+    flat = _netlink.flat_codec(_route.rtmsg).encode(fresh, msg_type, flags, 11)
     msg["header"].update(type=msg_type, flags=flags, sequence_number=11, pid=0)
     msg.encode()
     assert flat is None or flat == bytes(msg.data)
@@ -46,7 +46,7 @@ def roundtrip(route):
     back = _route.rtmsg(bytes(msg.data))
     back.decode()
     decoded = _route.decode_route(back, Names())
-    assert _route.decode_route(_netlink._FLAT[_route.rtmsg].parse(bytes(msg.data)), Names()) == decoded
+    assert _route.decode_route(_netlink.flat_codec(_route.rtmsg).parse(bytes(msg.data)), Names()) == decoded
     return decoded
 
 
