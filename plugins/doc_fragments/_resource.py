@@ -68,37 +68,13 @@ notes:
     thousands of objects; RV(changes) lists what the task changed.
 """
 
-    # RENDERED for the modules whose objects hold keys: the lines carry placeholders instead.
+    # Beside RENDERED, for the modules whose objects hold keys: the lines carry placeholders instead.
     RENDERED_KEYS = r"""
-options:
-  state:
-    description:
-      - V(merged) makes every listed object exist with the listed attributes and leaves everything else alone.
-        An attribute an item leaves out keeps the kernel's value on an existing object (an XFRM policy keeps its
-        templates, an SA its keys) and takes its default on a new one.
-      - V(replaced) makes every listed object exactly as listed (attributes not listed take their defaults,
-        and the object is stamped as owned by the collection).
-      - V(overridden) does what V(replaced) does and also removes every object the collection owns, within
-        the scope of the task, that is not listed. Objects it does not own (the kernel's, other daemons', a
-        person's) are never removed.
-      - V(deleted) removes the listed objects (found by identity; other attributes are ignored). With an empty
-        O(config) it removes every object the collection owns within the scope of the task.
-      - V(gathered) changes nothing and returns the objects in scope in RV(gathered), in the vocabulary of O(config).
-      - V(rendered) changes nothing and needs no kernel, no O(namespace) and no device. It returns in
-        RV(rendered) the C(ip -batch) lines that create the listed objects exactly as V(merged) makes them in a
-        namespace that has none of them, every attribute the module sets written out (tables and protocols by
-        number), for reviews, change tickets and boot scripts.
-      - V(rendered) never returns key material. Each key in the lines is a placeholder, C(0x{aead.key}),
-        C(0x{enc.key}) or C(0x{auth.key}), which C(ip) refuses; put the item's key (hex, C(0x...)) in its place
-        before the lines are run.
-      - The whole task is all or nothing. If the kernel refuses one change, the changes already made by the
-        task are undone and the task fails naming the object and the kernel's reason.
-    type: str
-    choices: [merged, replaced, overridden, deleted, gathered, rendered]
-    default: merged
+options: {}
 notes:
-  - The result's C(invocation) (shown with C(-vvv)) echoes every argument but O(config), which can hold
-    thousands of objects; RV(changes) lists what the task changed.
+  - V(rendered) never returns key material. Each key in the lines is a placeholder, C(0x{aead.key}),
+    C(0x{enc.key}) or C(0x{auth.key}), which C(ip) refuses; put the item's key (hex, C(0x...)) in its place
+    before the lines are run.
 """
 
     # With state rendered: the lines written to a file of the host instead of returned (boot scripts, persistence).

@@ -27,6 +27,7 @@ extends_documentation_fragment:
   - linuxnet.vpn._attributes
   - linuxnet.vpn._attributes.idempotent
   - linuxnet.vpn._netns
+  - linuxnet.vpn._resource.rendered
   - linuxnet.vpn._resource.rendered_keys
   - linuxnet.vpn._resource.rendered_dest
   - linuxnet.vpn._xfrm
