@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from conftest import inside
 
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import attrs as _attrs
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
@@ -51,7 +52,7 @@ def same_as_decode(cls, raw):
     """Every field and every attribute the kernel sent, read both ways."""
     whole = cls(raw)
     whole.decode()
-    flat = _netlink.flat_codec(cls).parse(raw)
+    flat = _attrs.flat_codec(cls).parse(raw)
     for name, _fmt in cls.fields:
         assert flat[name] == whole[name], name
     for name in {cell[0] for cell in whole["attrs"]}:

@@ -388,7 +388,7 @@ class RouteKind(Kind):
         return validate_route(item, field, self.table_names, partial=self.state in ("merged", "deleted"))
 
     def open(self):
-        # Routes packed and read in one pass (netlink/socket.py FlatCodec): most of a bulk apply or a no-op run.
+        # Routes packed and read in one pass (netlink/attrs.py FlatCodec): most of a bulk apply or a no-op run.
         classes = {RTM_NEWROUTE: rtmsg, RTM_NEWLINK: ifinfmsg, RTM_NEWADDR: ifaddrmsg}
         netlink = Netlink(NETLINK_ROUTE, classes, flat=(rtmsg,))
         self.names = LinkNames(netlink)

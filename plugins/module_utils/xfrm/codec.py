@@ -46,7 +46,13 @@ import socket
 import struct
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import nla, nlmsg
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import FlatMessage
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.attrs import (
+    NLMSG_HDR,
+    SCALARS,
+    pack_message,
+    read_message,
+    stamp_header,
+)
 
 _cdata = nla.cdata if nla is not None else object  # without pyroute2 check_pyroute2() fails before any use
 
@@ -830,28 +836,15 @@ class _XfrmMessage(nlmsg):
         attribute type without a pack of ours ('hex', 'none') takes encode().
         The header fields are set as encode() would leave them.
         """
-        header = self["header"]
-        header["type"], header["flags"], header["sequence_number"], header["pid"] = msg_type, flags, seq, pid
-        chunks = [b"", self.layout.pack(dict(self))]
-        attrs = _attr_table(type(self))
-        for cell in self["attrs"]:  # the checks encode() makes, in its order
-            if cell[0] not in attrs and cell[0] not in attrs.unknown:
-                raise ValueError("%s: unknown attribute %r" % (self.layout.name, cell[0]))
-        if any(cell[0] in attrs.unknown for cell in self["attrs"]):
+        stamp_header(self, msg_type, flags, seq, pid)
+        body = self.layout.pack(dict(self))  # validates first: the error names the field
+        data = pack_message(
+            msg_type, flags, seq, pid, body, self["attrs"], _packers(type(self)), dict.get(self, "family") or AF_UNSPEC
+        )
+        if data is None:  # an attribute without a pack of ours, or one encode() refuses by name
             self.encode()
-            return bytes(self.data)
-        outer = dict.get(self, "family") or AF_UNSPEC
-        for cell in self["attrs"]:
-            number, packer = attrs[cell[0]]
-            payload = packer(cell[1], outer)
-            chunks.append(_NLA_HDR.pack(4 + len(payload), number))
-            chunks.append(payload)
-            pad = -len(payload) & 3
-            if pad:
-                chunks.append(bytes(pad))
-        length = sum(len(chunk) for chunk in chunks) + _NLMSG_HDR.size
-        chunks[0] = _NLMSG_HDR.pack(length, msg_type, flags, seq, pid)
-        return b"".join(chunks)
+            data = bytes(self.data)
+        return data
 
     def decode(self):
         nlmsg.decode(self)
@@ -861,64 +854,52 @@ class _XfrmMessage(nlmsg):
             self[name] = bytes_to_address(self[name], self.layout.family(self, name))
 
 
-_NLMSG_HDR = struct.Struct("=IHHII")
-_NLA_HDR = struct.Struct("=HH")
-_SCALAR_FORMATS = {"uint8": "=B", "uint16": "=H", "uint32": "=I", "uint64": "=Q"}
+def _flag_pack(_value, _family):
+    return b""
 
 
-class _AttrTable(dict):
-    """name -> (attribute number, pack(value, outer family)) of one message class; `unknown`: names encode() must do."""
-
-    unknown = frozenset()
+def _flag_unpack(_payload, _family):
+    return True
 
 
-def _scalar_packer(fmt):
-    packer = struct.Struct(fmt)
-    return lambda value, _family: packer.pack(value)
+def _scalar_codec(fmt):
+    def pack(value, _family):
+        return fmt.pack(value)
+
+    def unpack(payload, _family):
+        return fmt.unpack_from(payload)[0]
+
+    return pack, unpack
 
 
-def _attr_table(cls):
-    table = cls.__dict__.get("_attr_table_cache")
-    if table is None:
-        table = _AttrTable()
-        unknown = set()
+def _attr_codec(cls, type_name):
+    """(pack, unpack) of one nla_map type of ours; (None, None) for a type left to pyroute2 ('hex', 'none')."""
+    if type_name in SCALARS:
+        return _scalar_codec(SCALARS[type_name])
+    if type_name == "flag":
+        return _flag_pack, _flag_unpack
+    attr_class = getattr(cls, type_name, None)
+    if isinstance(attr_class, type) and issubclass(attr_class, _Packed):
+        return attr_class.pack, attr_class.unpack
+    return None, None
+
+
+def _tables(cls):
+    """(packers, readers) of a message class for netlink/attrs.py, built once per class."""
+    tables = cls.__dict__.get("_attr_tables")
+    if tables is None:
+        packers, readers = {}, {}
         for number, name, type_name in cls.nla_map:
-            if type_name in _SCALAR_FORMATS:
-                table[name] = (number, _scalar_packer(_SCALAR_FORMATS[type_name]))
-            elif type_name == "flag":
-                table[name] = (number, lambda _value, _family: b"")
-            else:
-                attr_class = getattr(cls, type_name, None)
-                if isinstance(attr_class, type) and issubclass(attr_class, _Packed):
-                    table[name] = (number, attr_class.pack)
-                else:
-                    unknown.add(name)
-        table.unknown = frozenset(unknown)
-        cls._attr_table_cache = table
-    return table
+            pack, unpack = _attr_codec(cls, type_name)
+            readers[number] = (name, unpack)
+            if pack is not None:
+                packers[name] = (number, pack)
+        tables = cls._attr_tables = (packers, readers)
+    return tables
 
 
-def _scalar_unpacker(fmt):
-    unpacker = struct.Struct(fmt)
-    return lambda data, _family: unpacker.unpack_from(data)[0]
-
-
-def _attr_decoders(cls):
-    """attribute number -> (name, unpack(payload, outer family)); None: a type parse() leaves to pyroute2."""
-    table = cls.__dict__.get("_attr_decoders_cache")
-    if table is None:
-        table = {}
-        for number, name, type_name in cls.nla_map:
-            if type_name in _SCALAR_FORMATS:
-                table[number] = (name, _scalar_unpacker(_SCALAR_FORMATS[type_name]))
-            elif type_name == "flag":
-                table[number] = (name, lambda _data, _family: True)
-            else:
-                attr_class = getattr(cls, type_name, None)
-                plain = isinstance(attr_class, type) and issubclass(attr_class, _Packed)
-                table[number] = (name, attr_class.unpack if plain else None)
-        cls._attr_decoders_cache = table
-    return table
+def _packers(cls):
+    return _tables(cls)[0]
 
 
 def parse(msg_type, raw):
@@ -928,38 +909,20 @@ def parse(msg_type, raw):
     generic decode and its lazy attribute slots. This reads the same Layout
     (the message class's) and the same attribute classes' unpack() that
     decode() runs, so values are identical (unit tests compare both on
-    recorded kernel dumps); get_attr() returns the first attribute of a name,
-    as pyroute2's does. An attribute of a type we do not unpack ourselves
-    ('hex', 'none') is decoded by pyroute2, the whole message once, only if
-    get_attr() asks for it (the same FlatMessage route and rule dumps give).
+    recorded kernel dumps); the walk is netlink/attrs.py's, shared with routes
+    and rules. An attribute of a type we do not unpack ourselves ('hex',
+    'none') is decoded by pyroute2, the whole message once, only if get_attr()
+    asks for it.
     """
     cls = MSG_CLASSES.get(msg_type)
     if cls is None:
         return None
     layout = cls.layout
-    offset = _NLMSG_HDR.size
-    out = FlatMessage(layout.unpack(raw, offset))
-    out["header"] = dict(zip(("length", "type", "flags", "sequence_number", "pid"), _NLMSG_HDR.unpack_from(raw)))
-    attrs = out.attrs = {}
-    out.later, out.whole = set(), None
-    out.decode_whole = lambda: _decode_whole(cls, raw)
-    decoders = _attr_decoders(cls)
-    outer = out.get("family") or AF_UNSPEC
-    offset += layout.size
-    end = min(len(raw), out["header"]["length"])
-    while offset + 4 <= end:
-        length, number = _NLA_HDR.unpack_from(raw, offset)
-        if length < 4:
-            break
-        entry = decoders.get(number & 0x3FFF)
-        if entry is not None and entry[0] not in attrs and entry[0] not in out.later:
-            name, unpack = entry
-            if unpack is None:
-                out.later.add(name)
-            else:
-                attrs[name] = unpack(raw[offset + 4 : offset + length], outer)
-        offset += (length + 3) & ~3
-    return out
+    fields = layout.unpack(raw, NLMSG_HDR.size)
+    fields["header"] = dict(zip(("length", "type", "flags", "sequence_number", "pid"), NLMSG_HDR.unpack_from(raw)))
+    offset = NLMSG_HDR.size + layout.size
+    family = fields.get("family") or AF_UNSPEC
+    return read_message(fields, raw, offset, _tables(cls)[1], family, lambda: _decode_whole(cls, raw))
 
 
 def _decode_whole(cls, raw):

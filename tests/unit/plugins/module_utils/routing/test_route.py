@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import plan
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import attrs as _attrs
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
 
 NAMES = {"vpn": 100, "main": 254, "local": 255}
@@ -32,7 +32,7 @@ def kind():
 
 def flat_matches(msg, fresh, msg_type=_route.RTM_NEWROUTE, flags=0x605):
     """One-pass packing (if it takes the message) gives exactly encode()'s bytes; returns whether it did."""
-    flat = _netlink.flat_codec(_route.rtmsg).encode(fresh, msg_type, flags, 11)
+    flat = _attrs.flat_codec(_route.rtmsg).encode(fresh, msg_type, flags, 11)
     msg["header"].update(type=msg_type, flags=flags, sequence_number=11, pid=0)
     msg.encode()
     assert flat is None or flat == bytes(msg.data)
@@ -46,7 +46,7 @@ def roundtrip(route):
     back = _route.rtmsg(bytes(msg.data))
     back.decode()
     decoded = _route.decode_route(back, Names())
-    assert _route.decode_route(_netlink.flat_codec(_route.rtmsg).parse(bytes(msg.data)), Names()) == decoded
+    assert _route.decode_route(_attrs.flat_codec(_route.rtmsg).parse(bytes(msg.data)), Names()) == decoded
     return decoded
 
 

@@ -5,7 +5,7 @@
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
-from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _netlink
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import attrs as _attrs
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
 
 NAMES = {"vpn": 100, "main": 254, "local": 255}
@@ -20,7 +20,7 @@ def item(**kw):
 
 def flat_matches(msg, fresh, msg_type=_rule.RTM_NEWRULE, flags=0x605):
     """One-pass packing (if it takes the message) gives exactly encode()'s bytes; returns whether it did."""
-    flat = _netlink.flat_codec(_rule.fibmsg).encode(fresh, msg_type, flags, 11)
+    flat = _attrs.flat_codec(_rule.fibmsg).encode(fresh, msg_type, flags, 11)
     msg["header"].update(type=msg_type, flags=flags, sequence_number=11, pid=0)
     msg.encode()
     assert flat is None or flat == bytes(msg.data)
@@ -34,7 +34,7 @@ def roundtrip(rule):
     back = _rule.fibmsg(bytes(msg.data))
     back.decode()
     decoded = _rule.decode_rule(back)
-    assert _rule.decode_rule(_netlink.flat_codec(_rule.fibmsg).parse(bytes(msg.data))) == decoded
+    assert _rule.decode_rule(_attrs.flat_codec(_rule.fibmsg).parse(bytes(msg.data))) == decoded
     return decoded
 
 
