@@ -287,6 +287,18 @@ def kernel_made(entry):
     return False
 
 
+def _device_words(entry):
+    """dev, label, scope and flags: the same words in `ip address` output and in its batch input."""
+    words = ["dev", entry["dev"]]
+    if entry["label"]:
+        words.extend(["label", entry["label"]])
+    words.extend(["scope", SCOPE_NAMES.get(entry["scope"], str(entry["scope"]))])
+    words.extend(FLAG_WORDS[flag] for flag, _bit in FLAGS if entry[flag])
+    if entry.get("optimistic"):
+        words.append("optimistic")
+    return words
+
+
 def render_address(entry):
     """One line in the words of `ip address add`."""
     words = [norm.FAMILY_NAMES.get(entry["family"], str(entry["family"])), entry["address"]]
@@ -294,13 +306,7 @@ def render_address(entry):
         words.extend(["peer", entry["peer"]])
     if entry["broadcast"]:
         words.extend(["brd", entry["broadcast"]])
-    words.extend(["dev", entry["dev"]])
-    if entry["label"]:
-        words.extend(["label", entry["label"]])
-    words.extend(["scope", SCOPE_NAMES.get(entry["scope"], str(entry["scope"]))])
-    words.extend(FLAG_WORDS[flag] for flag, _bit in FLAGS if entry[flag])
-    if entry.get("optimistic"):
-        words.append("optimistic")
+    words.extend(_device_words(entry))
     if (entry["valid_lft"], entry["preferred_lft"]) != (FOREVER, FOREVER):
         for key in ("valid_lft", "preferred_lft"):
             words.extend([key, "forever" if entry[key] == FOREVER else str(entry[key])])
@@ -699,13 +705,7 @@ def batch_address(entry):
     words.extend([local, "peer", "%s/%d" % (entry["peer"], length)] if entry["peer"] else [entry["address"]])
     if entry["broadcast"]:
         words.extend(["broadcast", entry["broadcast"]])
-    words.extend(["dev", entry["dev"]])
-    if entry["label"]:
-        words.extend(["label", entry["label"]])
-    words.extend(["scope", SCOPE_NAMES.get(entry["scope"], str(entry["scope"]))])
-    words.extend(FLAG_WORDS[flag] for flag, _bit in FLAGS if entry[flag])
-    if entry.get("optimistic"):
-        words.append("optimistic")
+    words.extend(_device_words(entry))
     valid, preferred = entry["valid_lft"], min(entry["preferred_lft"], entry["valid_lft"])
     if (valid, preferred) != (FOREVER, FOREVER):
         for key, value in (("valid_lft", valid), ("preferred_lft", preferred)):

@@ -309,6 +309,23 @@ def encode_route(route, index_of, delete=False):
     return msg
 
 
+def _trailing_words(route, gateway_words):
+    """src, mtu, advmss, onlink and the next hops: the same words in `ip route` output and in its batch input."""
+    words = []
+    for key in ("src", "mtu", "advmss"):
+        if route[key]:
+            words.extend([key, str(route[key])])
+    if route["onlink"]:
+        words.append("onlink")
+    for via, dev, weight, onlink in route["multipath"] or ():
+        words.append("nexthop")
+        words.extend(gateway_words(via) if via else [])
+        words.extend(["dev", dev] if dev else [])
+        words.extend(["weight", str(weight)])
+        words.extend(["onlink"] if onlink else [])
+    return words
+
+
 def render_route(route, table_names):
     """One line in the words of `ip route` (plus the family)."""
     dst = "default" if route["dst"].endswith("/0") else route["dst"]
@@ -326,17 +343,7 @@ def render_route(route, table_names):
     if route["scope"]:
         words.extend(["scope", SCOPE_NAMES.get(route["scope"], str(route["scope"]))])
     words.extend(["metric", str(route["metric"])])
-    for key in ("src", "mtu", "advmss"):
-        if route[key]:
-            words.extend([key, str(route[key])])
-    if route["onlink"]:
-        words.append("onlink")
-    for via, dev, weight, onlink in route["multipath"] or ():
-        words.append("nexthop")
-        words.extend(["via", via] if via else [])
-        words.extend(["dev", dev] if dev else [])
-        words.extend(["weight", str(weight)])
-        words.extend(["onlink"] if onlink else [])
+    words.extend(_trailing_words(route, lambda via: ["via", via]))
     return " ".join(words)
 
 
@@ -555,15 +562,5 @@ def batch_route(route):
         words.extend(["dev", route["dev"]])
     words.extend(["table", str(route["table"]), "proto", str(route["protocol"])])
     words.extend(["scope", SCOPE_NAMES.get(route["scope"], str(route["scope"])), "metric", str(route["metric"])])
-    for key in ("src", "mtu", "advmss"):
-        if route[key]:
-            words.extend([key, str(route[key])])
-    if route["onlink"]:
-        words.append("onlink")
-    for via, dev, weight, onlink in route["multipath"] or ():
-        words.append("nexthop")
-        words.extend(_batch_gateway(route["family"], via) if via else [])
-        words.extend(["dev", dev] if dev else [])
-        words.extend(["weight", str(weight)])
-        words.extend(["onlink"] if onlink else [])
+    words.extend(_trailing_words(route, lambda via: _batch_gateway(route["family"], via)))
     return " ".join(words)
