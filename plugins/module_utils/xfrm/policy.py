@@ -247,16 +247,22 @@ def encode_policy_id(policy, index_of):
     return msg
 
 
-def render_template(template):
-    words = ["tmpl"]
-    if template["src"] or template["dst"]:
-        words.extend(["src", template["src"] or "any", "dst", template["dst"] or "any"])
-    words.extend(["proto", template["proto"]])
+def _template_words(template):
+    """proto, spi, reqid, mode and level: the same words in `ip xfrm policy` output and in its batch input."""
+    words = ["proto", template["proto"]]
     if template["spi"]:
         words.extend(["spi", "0x%08x" % template["spi"]])
     words.extend(["reqid", str(template["reqid"]), "mode", template["mode"]])
     if template["level"] != "required":
         words.extend(["level", template["level"]])
+    return words
+
+
+def render_template(template):
+    words = ["tmpl"]
+    if template["src"] or template["dst"]:
+        words.extend(["src", template["src"] or "any", "dst", template["dst"] or "any"])
+    words.extend(_template_words(template))
     if template["share"] != "any":
         words.extend(["share", template["share"]])
     for key in ("aalgos", "ealgos", "calgos"):
@@ -434,12 +440,7 @@ def batch_template(template, family):
     if template["src"] or template["dst"] or template["family"] != family:
         zero = ZERO_ADDRESSES[template["family"]]
         words.extend(["src", template["src"] or zero, "dst", template["dst"] or zero])
-    words.extend(["proto", template["proto"]])
-    if template["spi"]:
-        words.extend(["spi", "0x%08x" % template["spi"]])
-    words.extend(["reqid", str(template["reqid"]), "mode", template["mode"]])
-    if template["level"] != "required":
-        words.extend(["level", template["level"]])
+    words.extend(_template_words(template))
     return words
 
 
