@@ -4,7 +4,7 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 sanity lint format changelog docs-check clean
+.PHONY: bench reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 installed sanity lint format changelog docs-check clean
 
 ## lab: the main job - a three-site VPN over ESP in network namespaces (in a VM where this kernel lacks ESP)
 lab: venv
@@ -14,8 +14,8 @@ lab: venv
 demo: venv
 	bash -c 'source tests/env.sh && ansible-playbook -i localhost, -c local playbooks/demo.yml'
 
-## test: everything CI runs (unit, lint, sanity, namespace integration)
-test: venv unit unit-0.7 lint sanity kernel integration integration-0.7
+## test: everything CI runs (unit, lint, sanity, namespace integration, the installed tarball)
+test: venv unit unit-0.7 lint sanity kernel integration integration-0.7 installed
 
 venv: $(VENV)/.done
 $(VENV)/.done: tests/requirements.txt
@@ -51,6 +51,11 @@ integration-0.7: venv $(VENV07)/.done
 ## vm: the VM tier - molecule scenarios on qemu VMs with Debian 12's stock kernel (ESP SAs, XFRM interfaces, reboots); VM_SCENARIOS="default" runs one
 vm: venv
 	bash tests/vm/run.sh $(VM_SCENARIOS)
+
+## installed: build the tarball, install it into an empty collections path, run a module's and a role's
+## targets from that copy, check what an execution environment installs (ansible-builder)
+installed: venv
+	bash tests/installed.sh
 
 lint: venv
 	bash tests/lint.sh
