@@ -85,8 +85,13 @@ def run_module(module, kind_class):
     if kind_class.needs_pyroute2:
         check_pyroute2(module)
     module.no_log_values.update(kind_class.secret_values(module.params))
+    exit_with(module, lambda: converge(kind_class, module.params, check_mode=module.check_mode, diff=module._diff))
+
+
+def exit_with(module, work):
+    """Exit with the result dict `work()` returns, or fail with one message (the checkpoint module's too)."""
     try:
-        result = converge(kind_class, module.params, check_mode=module.check_mode, diff=module._diff)
+        result = work()
     except NetlinkError as exc:  # a dump or lookup refused (a refused change is an ApplyError)
         module.fail_json(msg="netlink: %s" % exc)
     except VpnError as exc:
