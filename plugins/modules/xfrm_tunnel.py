@@ -22,7 +22,8 @@ description:
     what is missing, and removed completely by V(deleted).
   - SAs go in before the policies that use them and policies come out before their SAs, so no packet meets an
     outbound policy without its SA. A key or SPI change adds the new SAs, moves the policies, then removes the old
-    SAs - in that order, in one batch.
+    SAs - in that order, in one batch. The peer switches in its own run, though; to rotate keys across two gateways
+    without losing packets between their runs, see O(config[].inbound_previous).
   - Each tunnel is all or nothing on its own. If the kernel refuses a piece of one tunnel, that tunnel's pieces
     already applied are removed, the task's other tunnels stay, and the task fails naming the tunnel, the piece and
     the kernel's reason; RV(tunnels_applied) and RV(tunnels_failed) say which went in.
@@ -117,6 +118,21 @@ options:
       inbound:
         description: The SA this gateway receives with (remote to local), with the keys of O(config[].outbound).
         type: dict
+      inbound_previous:
+        description:
+          - Inbound SAs to keep beside O(config[].inbound) during a key rotation across gateways, each with the
+            keys of O(config[].inbound) (C(spi) and C(key), or C(enc_key) and C(auth_key)); the tunnel's other
+            settings are O(config[].inbound)'s. Every C(spi) must differ from O(config[].inbound)'s.
+          - "A loss-free rotation is three tasks, each run on every gateway before the next starts: (1) the new
+            O(config[].inbound) with the old one here and the old O(config[].outbound); (2) the new
+            O(config[].outbound), the old inbound SA still here; (3) the new SAs without this option, which
+            removes the old inbound SA. Whichever gateway switches first, its peer already has the SA it sends with."
+          - The kernel picks an inbound SA by its SPI and checks it against the policies by reqid, so the old and the
+            new inbound SA both receive until the old one is removed.
+          - Secret like O(config[].inbound) (C(no_log)). Without it (or V([])), inbound SAs of the tunnel other than
+            O(config[].inbound) are removed.
+        type: list
+        elements: dict
       replay_window:
         description: Anti-replay window in packets (0 turns it off; a manually keyed SA restarts its sequence at boot).
         type: int
@@ -196,6 +212,23 @@ EXAMPLES = r"""
         replay_window: 32
         lifetime: {soft_add_seconds: 3000, hard_add_seconds: 3600}
         lifetime_jitter: 10
+
+- name: Key rotation, step 1 of 3 on every gateway - the new inbound SA beside the old one, the old outbound
+  linuxnet.vpn.xfrm_tunnel:
+    config:
+      - name: site-b
+        reqid: 101
+        local: 192.0.2.1
+        remote: 198.51.100.1
+        local_subnets: [10.1.0.0/24]
+        remote_subnets: [10.2.0.0/24]
+        aead: {name: rfc4106(gcm(aes)), icv_len: 128}
+        outbound: {spi: "0x1001", key: "{{ vault_site_b_out_key }}"}
+        inbound: {spi: "0x2002", key: "{{ vault_site_b_in_key_2 }}"}
+        inbound_previous:
+          - {spi: "0x2001", key: "{{ vault_site_b_in_key }}"}
+# Step 2: outbound {spi: "0x1002", key: ...} (the new one), inbound and inbound_previous as in step 1.
+# Step 3: the new outbound and inbound without inbound_previous: the old inbound SA goes.
 
 - name: Remove one half-negotiated tunnel completely, whatever is left of it
   linuxnet.vpn.xfrm_tunnel:
@@ -287,6 +320,7 @@ CONFIG_OPTIONS = dict(
     # be echoed with the error. Its keys are checked by the module instead.
     outbound=dict(type="dict", no_log=True),
     inbound=dict(type="dict", no_log=True),
+    inbound_previous=dict(type="list", elements="dict", no_log=True),
     replay_window=dict(type="int", default=0),
     esn=dict(type="bool", default=False),
     encap=dict(

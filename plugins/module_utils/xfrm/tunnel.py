@@ -18,7 +18,8 @@ groups the pieces by the tunnel's identity (its reqid) and orders them.
 - Going in, SAs come before the policies that need them; going out, policies
   leave before their SAs: an outbound policy without its SA drops packets.
   A key or SPI rotation adds the new SAs, moves the policies, then removes the
-  old SAs, so traffic always has an SA.
+  old SAs, so traffic always has an SA. Across two gateways, `inbound_previous`
+  keeps the old inbound SAs until the peer has switched (a three-step rotation).
 - Each tunnel is applied all or nothing on its own: a refused piece undoes
   that tunnel, the task's other tunnels stay, and the failure names it.
 """
@@ -36,7 +37,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as xp
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import state as xs
 
-DIRECTIONS = ("outbound", "inbound")
 SA_FIELDS = ("spi", "key", "enc_key", "auth_key")
 
 
@@ -74,52 +74,69 @@ def direction_keys(value, field):
     return value
 
 
+def previous_inbound(item, field):
+    """inbound_previous: a list of the inbound SAs a rotation keeps beside the new one, each {spi, key...}."""
+    value = item.get("inbound_previous")
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValidationError(field, None, "must be a list of dicts of spi and key (the previous inbound SAs)")
+    return [direction_keys(keys, "%s[%d]" % (field, pos)) for pos, keys in enumerate(value)]
+
+
 def sa_items(item, field):
-    """The two SA config items (outbound: local -> remote, inbound: remote -> local) of a tunnel item."""
+    """The SA config items of a tunnel item: outbound (local -> remote), inbound (remote -> local), then the
+    previous inbound SAs a rotation keeps (inbound_previous), which differ from the inbound one in SPI and keys only.
+    """
+    directions = [
+        ("outbound", "%s.outbound" % field, direction_keys(item.get("outbound"), field + ".outbound")),
+        ("inbound", "%s.inbound" % field, direction_keys(item.get("inbound"), field + ".inbound")),
+    ]
+    pfield = field + ".inbound_previous"
+    directions.extend(("inbound", "%s[%d]" % (pfield, pos), keys)
+                      for pos, keys in enumerate(previous_inbound(item, pfield)))  # fmt: skip
+    return [(dfield, sa_item(item, direction == "outbound", keys, dfield)) for direction, dfield, keys in directions]
+
+
+def sa_item(item, outbound, keys, field):
+    """One SA config item of the tunnel: its direction's addresses and ports, the tunnel's settings, these keys."""
+    if keys.get("spi") in (None, ""):
+        raise ValidationError(field + ".spi", None, "is required (each direction has its own SA)")
+    mode = item.get("mode") or "tunnel"
+    sa = dict(
+        src=item["local"] if outbound else item["remote"],
+        dst=item["remote"] if outbound else item["local"],
+        proto="esp",
+        spi=keys["spi"],
+        mode=mode,
+        reqid=item["reqid"],
+        replay_window=item.get("replay_window") or 0,
+        esn=bool(item.get("esn")),
+        # A tunnel-mode SA without af-unspec gets the selector family of its outer addresses, so an
+        # inner flow of the other family (IPv6 inside IPv4) finds no SA; strongSwan sets it too.
+        flags=["af-unspec"] if mode == "tunnel" else [],
+        extra_flags=[],
+        mark=item.get("mark"),
+        if_id=item.get("if_id"),
+        lifetime=dict(item.get("lifetime") or {}, jitter=item.get("lifetime_jitter") or 0),
+        encap=None,
+        output_mark=None,
+        selector=None,
+        comp=None,
+        replay_oseq=None,
+        family=None,
+    )
+    sa.update(_crypto(item, keys, field))
     encap = item.get("encap")
-    lifetime = dict(item.get("lifetime") or {}, jitter=item.get("lifetime_jitter") or 0)
-    sas = []
-    for direction in DIRECTIONS:
-        dfield = "%s.%s" % (field, direction)
-        keys = direction_keys(item.get(direction), dfield)
-        if keys.get("spi") in (None, ""):
-            raise ValidationError(dfield + ".spi", None, "is required (each direction has its own SA)")
-        outbound = direction == "outbound"
-        mode = item.get("mode") or "tunnel"
-        sa = dict(
-            src=item["local"] if outbound else item["remote"],
-            dst=item["remote"] if outbound else item["local"],
-            proto="esp",
-            spi=keys["spi"],
-            mode=mode,
-            reqid=item["reqid"],
-            replay_window=item.get("replay_window") or 0,
-            esn=bool(item.get("esn")),
-            # A tunnel-mode SA without af-unspec gets the selector family of its outer addresses, so an
-            # inner flow of the other family (IPv6 inside IPv4) finds no SA; strongSwan sets it too.
-            flags=["af-unspec"] if mode == "tunnel" else [],
-            extra_flags=[],
-            mark=item.get("mark"),
-            if_id=item.get("if_id"),
-            lifetime=lifetime,
-            encap=None,
-            output_mark=None,
-            selector=None,
-            comp=None,
-            replay_oseq=None,
-            family=None,
+    if encap:
+        local_port, remote_port = encap.get("local_port") or 4500, encap.get("remote_port") or 4500
+        sa["encap"] = dict(
+            type=encap.get("type") or "espinudp",
+            sport=local_port if outbound else remote_port,
+            dport=remote_port if outbound else local_port,
+            oa=None,
         )
-        sa.update(_crypto(item, keys, dfield))
-        if encap:
-            local_port, remote_port = encap.get("local_port") or 4500, encap.get("remote_port") or 4500
-            sa["encap"] = dict(
-                type=encap.get("type") or "espinudp",
-                sport=local_port if outbound else remote_port,
-                dport=remote_port if outbound else local_port,
-                oa=None,
-            )
-        sas.append((dfield, sa))
-    return sas
+    return sa
 
 
 def subnet_pairs(item, field):
@@ -235,9 +252,17 @@ class TunnelKind(Kind):
             if not item.get(name):
                 raise ValidationError("%s.%s" % (field, name), None, "is required (the tunnel's outer address)")
         item = dict(item, reqid=reqid)
-        sas = [self.states.complete(self.states.validate(sa, sfield)) for sfield, sa in sa_items(item, field)]
-        if sas[0]["spi"] == sas[1]["spi"] and sas[0]["dst"] == sas[1]["dst"]:
-            raise ValidationError(field + ".inbound.spi", item["inbound"]["spi"], "is the outbound SA's too")
+        sas = []
+        seen = {}  # (dst, spi), an SA's identity in the kernel (proto is esp): the field that has it
+        for sfield, sa in sa_items(item, field):
+            sa = self.states.complete(self.states.validate(sa, sfield))
+            identity = (sa["dst"], sa["spi"])
+            if identity in seen:
+                raise ValidationError(sfield + ".spi", "0x%08x" % sa["spi"], "is %s too" % seen[identity])
+            seen[identity] = {field + ".outbound": "the outbound SA's", field + ".inbound": "the inbound SA's"}.get(
+                sfield, sfield + "'s"
+            )
+            sas.append(sa)
         policies = [
             self.policies.complete(self.policies.validate(p, pfield)) for pfield, p in policy_items(item, field)
         ]

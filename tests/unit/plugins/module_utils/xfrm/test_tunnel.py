@@ -58,6 +58,21 @@ def test_an_item_is_two_sas_and_out_in_fwd_per_subnet_pair():
         ({"outbound": {"spi": "0x1", "key": 12}}, "config[0].outbound.key: must be a string (quote a hex key"),
         ({"outbound": {"spi": "0x1", "kee": KEY}}, "config[0].outbound: has unknown keys kee"),
         ({"aead": None}, "config[0].outbound: needs aead, or enc and auth"),
+        ({"inbound_previous": {"spi": "0x2000", "key": KEY}}, "config[0].inbound_previous: must be a list of dicts"),
+        ({"inbound_previous": [KEY]}, "config[0].inbound_previous[0]: must be a dict of spi and key"),
+        ({"inbound_previous": [{"key": KEY}]}, "config[0].inbound_previous[0].spi: is required"),
+        (
+            {"inbound_previous": [{"spi": "0x2001", "key": KEY}]},
+            "config[0].inbound_previous[0].spi: '0x00002001' is the inbound SA's too",
+        ),
+        (
+            {"inbound_previous": [{"spi": "0x2000", "key": KEY}, {"spi": "0x2000", "key": KEY}]},
+            "config[0].inbound_previous[1].spi: '0x00002000' is config[0].inbound_previous[0]'s too",
+        ),
+        (
+            {"inbound_previous": [{"spi": "0x2000", "key": KEY[:-2]}]},
+            "config[0].inbound_previous[0].aead.key: '<hidden>' has 19 bytes",
+        ),
     ],
 )
 def test_bad_items_name_the_field_and_never_the_key(change, message):
@@ -169,3 +184,46 @@ def test_health_names_what_a_half_present_tunnel_lacks():
     assert xt.health(tunnel)["state"] == "complete"
     stray = dict(tunnel, sas=tunnel["sas"] + (dict(tunnel["sas"][0], src="203.0.113.9", spi=9),))
     assert "SA spi 0x00000009 has no policy" in xt.health(stray)["missing"]
+
+
+def test_inbound_previous_are_inbound_sas_of_the_tunnel_beside_the_new_one():
+    tunnel = kind().validate(item(inbound_previous=[{"spi": "0x2000", "key": "0x" + "cd" * 20}]), "config[0]")
+    inbound, previous = tunnel["sas"][1], tunnel["sas"][2]
+    assert (previous["src"], previous["dst"], previous["spi"], previous["reqid"]) == (
+        "198.51.100.1",
+        "192.0.2.1",
+        0x2000,
+        101,
+    )
+    assert dict(previous, spi=inbound["spi"], aead=inbound["aead"]) == inbound  # only the SPI and the key differ
+    assert previous["aead"] != inbound["aead"]
+    assert xt.health(tunnel)["state"] == "complete"
+
+
+def rotation_steps(state):
+    """The three steps of a rotation across gateways (spi 0x1001/0x2001 -> 0x1002/0x2002) on one gateway."""
+    previous = [{"spi": "0x2001", "key": KEY}]
+    return [
+        item(out_spi="0x1001", in_spi="0x2002", inbound_previous=previous),  # 1: new inbound beside the old
+        item(out_spi="0x1002", in_spi="0x2002", inbound_previous=previous),  # 2: the outbound switches
+        item(out_spi="0x1002", in_spi="0x2002"),  # 3: the old inbound goes
+    ]
+
+
+@pytest.mark.parametrize("state", ["merged", "overridden"])
+def test_a_rotation_in_three_steps_adds_the_inbound_sa_switches_the_outbound_then_removes_the_old_inbound(state):
+    k = kind(state, scope={"reqid": "100-199"})
+    have = as_dumped(k.validate(item(), "config[0]"))
+    done = []
+    for step in rotation_steps(state):
+        want = k.validate(step, "config[0]")
+        [change] = k.plan(state, [want], [have])
+        sas = [(p.change.op, p.change.new or p.change.old) for p in k.piece_changes(change)]
+        done.append([(op, "%s>%s" % (sa["src"], sa["dst"]), sa["spi"]) for op, sa in sas])
+        have = as_dumped(want, packets=3)
+    assert done == [
+        [("add", "198.51.100.1>192.0.2.1", 0x2002)],
+        [("add", "192.0.2.1>198.51.100.1", 0x1002), ("delete", "192.0.2.1>198.51.100.1", 0x1001)],
+        [("delete", "198.51.100.1>192.0.2.1", 0x2001)],
+    ]
+    assert k.plan(state, [k.validate(rotation_steps(state)[2], "config[0]")], [have]) == []
