@@ -4,7 +4,7 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 installed sanity lint format changelog docs-check clean
+.PHONY: bench bench-tunnels reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 installed sanity lint format changelog docs-check clean
 
 ## lab: the main job - a three-site VPN over ESP in network namespaces (in a VM where this kernel lacks ESP)
 lab: venv
@@ -69,6 +69,10 @@ clean:
 ## bench: how the cost grows with the number of tunnels, beside `ip -batch` (prints a table, writes bench/results/bench.json)
 bench: venv
 	bash -c 'source tests/env.sh && python bench/bench.py $(BENCH_SIZES) $(BENCH_ARGS)'
+
+## bench-tunnels: whole tunnels in a VM (ESP): one xfrm_tunnel task vs ip -batch and vs three tasks (bench/results/vm-tunnels.json)
+bench-tunnels: venv
+	bash bench/vm-tunnels.sh $(BENCH_SIZES)
 
 ## reliability: run the reliability and security cases, write their table to docs/reliability.md
 reliability: venv

@@ -36,6 +36,20 @@ hthresh4 0 0 hthresh6 0 0` (subnet policies hashed); --profile N writes a
 pyinstrument profile of the utils run (pyinstrument importable, e.g. on
 PYTHONPATH; not needed otherwise).
 
+--sas and --tunnels need a kernel with ESP (bench/vm-sas.sh and
+bench/vm-tunnels.sh run them in a VM of the VM tier). --sas: 2 SAs per tunnel,
+ip -batch beside module_utils. --tunnels: whole tunnels (2 SAs and out/in/fwd
+policies each, the same objects every way): ip -batch of them; one
+xfrm_tunnel task through converge() (first converge, no-op rerun, and one
+tunnel of N rotated: new SPIs and keys); and the same as three separate tasks
+(xfrm_state merged, xfrm_policy merged, xfrm_state overridden in the tunnels'
+reqid scope: SAs in, policies, stale SAs out, the order xfrm_tunnel keeps in one
+task), each task in a process of its own as a module runs. Every message the
+Netlink socket sends is counted at its seam (batch, request and dump wrapped
+in the child; a few microseconds each): the rotation must send only that
+tunnel's requests, and the table says so loudly if not. Results in
+bench/results/tunnels.json (vm-tunnels.json once copied back).
+
     make bench                                   # N = 10 100 1000 5000
     make bench BENCH_SIZES="10 100" BENCH_ARGS="--repeat 1"
     python bench/bench.py 10 100 1000 5000 --hthresh 5000   (after source tests/env.sh)
@@ -75,12 +89,17 @@ def fresh_namespace():
 
 
 LOCAL_GW = "192.0.2.1"
+ROTATED = 0x100000  # SPIs (and key seeds) of a rotated tunnel: a range of their own
+
+
+def tunnel_subnets(i):
+    """(local, remote) /24 of tunnel i."""
+    return "10.%d.%d.0/24" % (i // 256, i % 256), "10.%d.%d.0/24" % (100 + i // 256, i % 256)
 
 
 def tunnel_policies(i):
     """out/in/fwd policies of tunnel i: local /24 <-> remote /24 through one ESP tunnel."""
-    local = "10.%d.%d.0/24" % (i // 256, i % 256)
-    remote = "10.%d.%d.0/24" % (100 + i // 256, i % 256)
+    local, remote = tunnel_subnets(i)
     peer = "100.64.%d.%d" % (i // 256, i % 256)
     policies = []
     for direction in ("out", "in", "fwd"):
@@ -115,23 +134,28 @@ def workload(n):
     return {"xfrm_policy": policies, "ip_route": routes, "ip_rule": rules}
 
 
-def tunnel_sas(i):
-    """The two ESP SAs (out and in, AES-GCM) of tunnel i, with keys made from i (a benchmark, not a secret)."""
+def tunnel_sas(i, rotated=False, af_unspec=False):
+    """The two ESP SAs (out and in, AES-GCM) of tunnel i, with keys made from i (a benchmark, not a secret).
+
+    rotated: the SPIs and keys a rotation gives it. af_unspec: the flag xfrm_tunnel sets on tunnel-mode SAs,
+    so that --tunnels makes the same SAs every way.
+    """
     peer = "100.64.%d.%d" % (i // 256, i % 256)
     sas = []
     for direction, (src, dst) in enumerate(((LOCAL_GW, peer), (peer, LOCAL_GW))):
-        key = "0x%040x" % (i * 2 + direction + 1)
-        sas.append(
-            {
-                "src": src,
-                "dst": dst,
-                "proto": "esp",
-                "spi": "0x%08x" % (0x10000 + i * 2 + direction),
-                "mode": "tunnel",
-                "reqid": 1000 + i,
-                "aead": {"name": "rfc4106(gcm(aes))", "key": key, "icv_len": 128},
-            }
-        )
+        key = "0x%040x" % (i * 2 + direction + 1 + (ROTATED if rotated else 0))
+        sa = {
+            "src": src,
+            "dst": dst,
+            "proto": "esp",
+            "spi": "0x%08x" % ((ROTATED if rotated else 0x10000) + i * 2 + direction),
+            "mode": "tunnel",
+            "reqid": 1000 + i,
+            "aead": {"name": "rfc4106(gcm(aes))", "key": key, "icv_len": 128},
+        }
+        if af_unspec:
+            sa["flags"] = ["af-unspec"]
+        sas.append(sa)
     return sas
 
 
@@ -142,8 +166,17 @@ def sa_workload(n):
 
 def ip_batch_lines(work):
     lines = [
-        "xfrm state add src %s dst %s proto esp spi %s reqid %d mode tunnel aead %s %s %d"
-        % (sa["src"], sa["dst"], sa["spi"], sa["reqid"], sa["aead"]["name"], sa["aead"]["key"], sa["aead"]["icv_len"])
+        "xfrm state add src %s dst %s proto esp spi %s reqid %d mode tunnel aead %s %s %d%s"
+        % (
+            sa["src"],
+            sa["dst"],
+            sa["spi"],
+            sa["reqid"],
+            sa["aead"]["name"],
+            sa["aead"]["key"],
+            sa["aead"]["icv_len"],
+            "".join(" flag " + flag for flag in sa.get("flags", ())),
+        )
         for sa in work.get("xfrm_state", ())
     ]
     lines += [
@@ -167,8 +200,12 @@ def timed(func):
 
 
 def run_ip_batch(work):
+    return run_ip_batch_lines(ip_batch_lines(work))
+
+
+def run_ip_batch_lines(lines):
     with tempfile.NamedTemporaryFile("w", suffix=".batch") as handle:
-        handle.write("\n".join(ip_batch_lines(work)) + "\n")
+        handle.write("\n".join(lines) + "\n")
         handle.flush()
         return timed(lambda: sh("ip", "-n", NS, "-batch", handle.name))
 
@@ -176,16 +213,22 @@ def run_ip_batch(work):
 UTILS_CODE = r"""
 import json, resource, sys, time
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import namespace as _namespace
+from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import socket as _socket
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import converge as _converge
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as _route
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import rule as _rule
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import codec as _codec
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import policy as _xfrm_policy
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import state as _xfrm_state
-work = json.load(sys.stdin)
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import tunnel as _xfrm_tunnel
+tasks = json.load(sys.stdin)
 _namespace.enter_namespace(sys.argv[1])
+# options None: the items are passed as given (the module's argument spec lives outside module_utils,
+# and TunnelKind reads what an item leaves out as not stated, as AnsibleModule would hand it over)
 KINDS = {"xfrm_policy": (_xfrm_policy.PolicyKind, _xfrm_policy.CONFIG_OPTIONS, {}),
          "xfrm_state": (_xfrm_state.StateKind, _xfrm_state.CONFIG_OPTIONS, {}),
+         "xfrm_tunnel": (_xfrm_tunnel.TunnelKind, None, {}),
          "ip_route": (_route.RouteKind, _route.CONFIG_OPTIONS, {"protocol": 76}),
          "ip_rule": (_rule.RuleKind, _rule.CONFIG_OPTIONS, {"protocol": 76})}
 APPLY = [0.0]  # seconds in the engine's apply() alone: building, sending and confirming the requests
@@ -197,38 +240,73 @@ def apply_and_time(*args, **kwargs):
     finally:
         APPLY[0] += time.perf_counter() - start
 _apply.apply = apply_and_time
+# Every message the Netlink socket sends, counted at its seam (batch, request, dump), as
+# [call, type, reqid, spi, selector source]: what names the object, never its keys.
+SENT = []
+XFRM_NAMES = dict((value, name[9:]) for name, value in vars(_codec).items() if name.startswith("XFRM_MSG_"))
+def summary(netlink, call, msg, msg_type):
+    xfrm = netlink.sock.proto == _socket.NETLINK_XFRM
+    return [call, XFRM_NAMES.get(msg_type, msg_type) if xfrm else msg_type, dict.get(msg, "reqid"),
+            dict.get(msg, "id_spi") or dict.get(msg, "spi"), dict.get(msg, "sel_saddr")]
+def record(call, messages_of):
+    method = getattr(_socket.Netlink, call)
+    def recorded(self, *args, **kwargs):
+        SENT.extend(summary(self, call, request[0], request[1]) for request in messages_of(args))
+        return method(self, *args, **kwargs)
+    setattr(_socket.Netlink, call, recorded)
+record("batch", lambda args: args[0])
+record("request", lambda args: [args])
+record("dump", lambda args: [args])
 def converge():
-    # the engine's own converge, as the modules run it, for every kind's list (merged)
-    for module, items in work.items():
+    # the engine's own converge, as the modules run it, task after task
+    reports = []
+    for module, params in tasks:
         kind_class, options, extra = KINDS[module]
-        blank = dict((key, None) for key in options)
-        unknown = set(key for item in items for key in item) - set(options)
-        assert not unknown, "not options of %s (aliases are the module's): %s" % (module, unknown)
-        params = dict(extra, state="merged", config=[dict(blank, **item) for item in items])
-        _converge.converge(kind_class, params)
+        items = params.get("config") or []
+        if options is not None:
+            blank = dict((key, None) for key in options)
+            unknown = set(key for item in items for key in item) - set(options)
+            assert not unknown, "not options of %s (aliases are the module's): %s" % (module, unknown)
+            items = [dict(blank, **item) for item in items]
+        del SENT[:]
+        start = time.perf_counter()
+        result = _converge.converge(kind_class, dict(extra, **dict(params, config=items)))
+        reports.append({"module": module, "state": params.get("state"), "changed": result["changed"],
+                        "seconds": time.perf_counter() - start, "sent": list(SENT)})
+    return reports
 if len(sys.argv) > 2:  # a profile of the same run
     from pyinstrument import Profiler
     profiler = Profiler(interval=0.0005)
     profiler.start()
 start = time.perf_counter()
-converge()
+reports = converge()
 elapsed = time.perf_counter() - start
 if len(sys.argv) > 2:
     profiler.stop()
     with open(sys.argv[2], "w") as handle:
         handle.write(profiler.output_text(unicode=False, color=False, show_all=False))
-print(json.dumps({"seconds": elapsed, "apply_seconds": APPLY[0],
+print(json.dumps({"seconds": elapsed, "apply_seconds": APPLY[0], "tasks": reports,
                   "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
+def merged_tasks(work):
+    """[module, params] tasks of state merged, one per kind of a workload."""
+    return [[module, {"state": "merged", "config": items}] for module, items in work.items()]
+
+
 def run_utils(work, profile=None):
     """module_utils in a child process (as a module would run), timing validate+dump+plan+apply of every kind."""
+    return run_tasks(merged_tasks(work), profile)
+
+
+def run_tasks(tasks, profile=None):
+    """[module, params] tasks run through converge() one after the other in one child process (no Ansible)."""
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([COLLECTIONS] + os.environ.get("PYTHONPATH", "").split(os.pathsep))
     )
     argv = [sys.executable, "-c", UTILS_CODE, NS] + ([profile] if profile else [])
-    out = subprocess.run(argv, input=json.dumps(work), capture_output=True, text=True, env=env, check=False)
+    out = subprocess.run(argv, input=json.dumps(tasks), capture_output=True, text=True, env=env, check=False)
     if out.returncode:
         raise RuntimeError("utils run failed:\n" + out.stderr)
     return json.loads(out.stdout)
@@ -394,6 +472,206 @@ def measure_sas(sizes, repeat):
     return rows
 
 
+def tunnel_item(i, rotated=False):
+    """xfrm_tunnel's item for tunnel i: the SAs of tunnel_sas(i) and the policies of tunnel_policies(i)."""
+    outbound, inbound = tunnel_sas(i, rotated)
+    local, remote = tunnel_subnets(i)
+    return {
+        "name": "t%d" % i,
+        "reqid": 1000 + i,
+        "local": outbound["src"],
+        "remote": outbound["dst"],
+        "local_subnets": [local],
+        "remote_subnets": [remote],
+        "mode": "tunnel",
+        "aead": {"name": outbound["aead"]["name"], "icv_len": outbound["aead"]["icv_len"]},
+        "outbound": {"spi": outbound["spi"], "key": outbound["aead"]["key"]},
+        "inbound": {"spi": inbound["spi"], "key": inbound["aead"]["key"]},
+    }
+
+
+def tunnel_tasks(n, rotated=None):
+    """--tunnels, one task: xfrm_tunnel with N tunnels (tunnel `rotated` with new SPIs and keys)."""
+    return [["xfrm_tunnel", {"state": "merged", "config": [tunnel_item(i, i == rotated) for i in range(n)]}]]
+
+
+def pieces_workload(n, rotated=None):
+    """The same objects as xfrm_state and xfrm_policy lists (and as ip -batch lines)."""
+    return {
+        "xfrm_state": [sa for i in range(n) for sa in tunnel_sas(i, i == rotated, af_unspec=True)],
+        "xfrm_policy": [policy for i in range(n) for policy in tunnel_policies(i)],
+    }
+
+
+def separate_tasks(n, rotated=None):
+    """The three module tasks that do what one xfrm_tunnel task does, in its order.
+
+    SAs in (xfrm_state merged), then the policies that need them (xfrm_policy
+    merged), then the SAs no tunnel uses any more out (xfrm_state overridden in
+    the tunnels' reqid scope: what removes a rotated tunnel's old SAs). At a
+    first converge and a no-op the third task only dumps and plans, as it would
+    in a playbook.
+    """
+    work = pieces_workload(n, rotated)
+    scope = {"reqid": "%d-%d" % (1000, 1000 + n - 1)}
+    return [
+        ["xfrm_state", {"state": "merged", "config": work["xfrm_state"]}],
+        ["xfrm_policy", {"state": "merged", "config": work["xfrm_policy"]}],
+        ["xfrm_state", {"state": "overridden", "scope": scope, "config": work["xfrm_state"]}],
+    ]
+
+
+def rotation_lines(i):
+    """Tunnel i's rotation as ip -batch lines: its new SAs in, its old ones out (its policies name no SPI)."""
+    new = ip_batch_lines({"xfrm_state": tunnel_sas(i, True, af_unspec=True)})
+    old = [
+        "xfrm state delete src %s dst %s proto esp spi %s" % (sa["src"], sa["dst"], sa["spi"]) for sa in tunnel_sas(i)
+    ]
+    return new + old
+
+
+def per_tunnel_lines(n):
+    """ip -batch lines of pieces_workload(n) in tunnel order: tunnel 0's SAs and policies, then tunnel 1's..."""
+    return [line for i in range(n) for line in ip_batch_lines({"xfrm_state": tunnel_sas(i, af_unspec=True),
+                                                               "xfrm_policy": tunnel_policies(i)})]  # fmt: skip
+
+
+def owners(n, rotated):
+    """Which tunnel an SPI or a selector's source address belongs to (what the requests carry)."""
+    owner = {}
+    for i in range(n):
+        for sa in tunnel_sas(i) + (tunnel_sas(i, True) if i == rotated else []):
+            owner[int(sa["spi"], 16)] = i
+        for subnet in tunnel_subnets(i):
+            owner[subnet.split("/")[0]] = i
+    return owner
+
+
+def sent_summary(reports, owner):
+    """What the socket sent over some tasks: counts per call and type, and the tunnels the batched requests touched."""
+    counts, touched = {}, set()
+    for report in reports:
+        for call, msg_type, _reqid, spi, address in report["sent"]:
+            name = "%s %s" % (call, msg_type)
+            counts[name] = counts.get(name, 0) + 1
+            if call == "batch":
+                touched.add(owner.get(spi) if spi else owner.get(address, "?"))
+    changes = sum(count for name, count in counts.items() if name.startswith("batch "))
+    return {"requests": changes, "counts": counts, "tunnels": sorted(touched, key=str)}
+
+
+def kernel_counts():
+    """(SAs, policies) in the namespace, as `ip xfrm state count` / `ip xfrm policy count` say."""
+    sas = sh("ip", "-n", NS, "xfrm", "state", "count").stdout.split()
+    spd = sh("ip", "-n", NS, "xfrm", "policy", "count").stdout.split()
+    return int(sas[-1]), sum(int(spd[spd.index(name) + 1]) for name in ("IN", "OUT", "FWD"))
+
+
+def converge_phases(n, rotated, tasks_of):
+    """First converge, no-op rerun, one tunnel rotated: each a fresh process per task (as a module runs)."""
+    fresh(False)
+    phases = {}
+    owner = owners(n, rotated)
+    for phase, tasks in (("first", tasks_of(n)), ("noop", tasks_of(n)), ("rotate", tasks_of(n, rotated))):
+        runs = [run_tasks([task]) for task in tasks]
+        reports = [report for run in runs for report in run["tasks"]]
+        phases[phase] = dict(
+            sent_summary(reports, owner),
+            seconds=sum(report["seconds"] for report in reports),
+            apply_seconds=sum(run["apply_seconds"] for run in runs),
+            changed=[report["changed"] for report in reports],
+            kernel=kernel_counts(),
+            maxrss_mb=max(run["maxrss_mb"] for run in runs),
+        )
+    return phases
+
+
+def measure_tunnels(sizes, repeat):
+    """--tunnels: one xfrm_tunnel task beside ip -batch and beside three separate tasks (needs ESP)."""
+    way = "%16s %9s | %7s | %17s"
+    print(
+        ("%7s %11s | %9s %9s | " + way + " | " + way + " | %9s")
+        % ("tunnels", "SAs/pols", "ip -batch", "per tunnel", "xfrm_tunnel (x)", "apply", "no-op", "rotate 1: s, reqs",
+           "3 tasks (x)", "apply", "no-op", "rotate 1: s, reqs", "ip rotate")
+    )  # fmt: skip
+    rows = []
+    for n in sizes:
+        rotated = n // 2
+        samples = {}
+        for _run in range(repeat):
+            fresh(False)
+            samples.setdefault("ip_batch", []).append(run_ip_batch(pieces_workload(n)))
+            # the same objects: the tunnel kind has nothing to change over what ip -batch made
+            over_batch = run_tasks(tunnel_tasks(n))["tasks"][0]["changed"]
+            samples.setdefault("ip_batch_rotate", []).append(run_ip_batch_lines(rotation_lines(rotated)))
+            fresh(False)  # the kernel's own cost of xfrm_tunnel's order: each tunnel's SAs, then its policies
+            samples.setdefault("ip_batch_per_tunnel", []).append(run_ip_batch_lines(per_tunnel_lines(n)))
+            samples.setdefault("tunnel", []).append(converge_phases(n, rotated, tunnel_tasks))
+            samples.setdefault("separate", []).append(converge_phases(n, rotated, separate_tasks))
+        row = {"tunnels": n, "sas": 2 * n, "policies": 3 * n, "rotated": rotated, "samples": samples}
+        row["tunnel_changed_over_ip_batch"] = over_batch
+        for key in ("ip_batch", "ip_batch_rotate", "ip_batch_per_tunnel"):
+            row[key] = median(samples[key])
+        for way in ("tunnel", "separate"):
+            row[way] = {
+                phase: dict(samples[way][-1][phase], seconds=median([run[phase]["seconds"] for run in samples[way]]))
+                for phase in ("first", "noop", "rotate")
+            }
+        rows.append(row)
+        print_tunnel_row(row)
+    return rows
+
+
+def tunnel_warnings(row):
+    """What would make a row's numbers meaningless, said loudly."""
+    n, rotated, warnings = row["tunnels"], row["rotated"], []
+    if row["tunnel_changed_over_ip_batch"]:
+        warnings.append("xfrm_tunnel CHANGED what ip -batch made: not the same objects")
+    for way, expect_noop in (("tunnel", [False]), ("separate", [False] * 3)):
+        phases = row[way]
+        if phases["noop"]["changed"] != expect_noop:
+            warnings.append("%s rerun changed %s, NOT A NO-OP" % (way, phases["noop"]["changed"]))
+        if phases["rotate"]["tunnels"] != [rotated]:
+            warnings.append("%s rotation touched tunnels %s, not only %d" % (way, phases["rotate"]["tunnels"], rotated))
+        for phase in ("first", "noop", "rotate"):
+            if tuple(phases[phase]["kernel"]) != (2 * n, 3 * n):
+                warnings.append("%s %s left %s SAs/policies" % (way, phase, phases[phase]["kernel"]))
+    return warnings
+
+
+def print_tunnel_row(row):
+    base = row["ip_batch"]
+    cells = []
+    for way in ("tunnel", "separate"):
+        phases = row[way]
+        first = phases["first"]
+        cells.append(
+            "%7.2fs (%5.1fx) %8.2fs | %6.2fs | %7.2fs, %3d reqs"
+            % (first["seconds"], first["seconds"] / base, first["apply_seconds"], phases["noop"]["seconds"],
+               phases["rotate"]["seconds"], phases["rotate"]["requests"])
+        )  # fmt: skip
+    print(
+        "%7d %5d/%5d | %8.3fs %9.3fs | %s | %s | %8.3fs"
+        % (
+            row["tunnels"],
+            row["sas"],
+            row["policies"],
+            base,
+            row["ip_batch_per_tunnel"],
+            cells[0],
+            cells[1],
+            row["ip_batch_rotate"],
+        )
+    )
+    for way, what in (("tunnel", "1 xfrm_tunnel task"), ("separate", "3 tasks")):
+        rotate = row[way]["rotate"]
+        counts = ", ".join("%s %d" % item for item in sorted(rotate["counts"].items()))
+        print("    rotate, %s: tunnels %s; sent %s" % (what, rotate["tunnels"], counts))
+    for warning in tunnel_warnings(row):
+        print("    !!! %s !!!" % warning)
+    sys.stdout.flush()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10, 100, 1000, 5000], help="tunnel counts")
@@ -409,7 +687,15 @@ def main():
     parser.add_argument("--profile", metavar="N", type=int, help="only write a pyinstrument profile of utils at N")
     parser.add_argument("--inline", action="store_true", help="configs inline in the play instead of JSON files")
     parser.add_argument("--sas", action="store_true", help="2 ESP SAs per tunnel instead (needs ESP: bench/vm-sas.sh)")
+    parser.add_argument(
+        "--tunnels", action="store_true", help="whole tunnels: xfrm_tunnel vs 3 tasks (needs ESP: bench/vm-tunnels.sh)"
+    )
     args = parser.parse_args()
+    if args.tunnels:
+        rows = measure_tunnels(args.sizes, args.repeat)
+        subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
+        write_results("tunnels.json", {"command": sys.argv, "repeat": args.repeat, "tunnel_results": rows})
+        return
     if args.sas:
         rows = measure_sas(args.sizes, args.repeat)
         subprocess.run(["ip", "netns", "delete", NS], capture_output=True, check=False)
@@ -451,21 +737,24 @@ def main():
                 large["rerun"] / small["rerun"],
             )
         )
+    write_results(
+        "bench.json",
+        {
+            "command": sys.argv,
+            "repeat": args.repeat,
+            "configs": "inline" if args.inline else "JSON files read with lookup('file') | from_json",
+            "ansible_floor": floor,
+            "results": results,
+            "hthresh_results": hashed,
+            "controller_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        },
+    )
+
+
+def write_results(name, results):
     os.makedirs(os.path.join(TOP, "bench", "results"), exist_ok=True)
-    with open(os.path.join(TOP, "bench", "results", "bench.json"), "w") as handle:
-        json.dump(
-            {
-                "command": sys.argv,
-                "repeat": args.repeat,
-                "configs": "inline" if args.inline else "JSON files read with lookup('file') | from_json",
-                "ansible_floor": floor,
-                "results": results,
-                "hthresh_results": hashed,
-                "controller_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            },
-            handle,
-            indent=2,
-        )
+    with open(os.path.join(TOP, "bench", "results", name), "w") as handle:
+        json.dump(results, handle, indent=2)
 
 
 HEADER = False
