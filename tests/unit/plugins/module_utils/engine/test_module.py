@@ -3,6 +3,7 @@
 """The module run: check mode applies nothing, diff and changes read like `ip`, errors name the field."""
 
 import contextlib
+import json
 import subprocess
 import sys
 
@@ -134,15 +135,32 @@ def test_merged_needs_config_and_gathered_returns_objects():
 KEY = "0x" + "a1b2c3d4" * 5
 
 
+@contextlib.contextmanager
+def module_args(args):
+    """The task's arguments as AnsibleModule reads them: patch_module_args (ansible-core 2.19+), or before it
+    the module-level _ANSIBLE_ARGS that older versions read."""
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:
+        from ansible.module_utils import basic
+
+        basic._ANSIBLE_ARGS = json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = None
+        return
+    with patch_module_args(args):
+        yield
+
+
 def real_module(capsys, config, state="merged"):
     """xfrm_state's EngineModule for real (Ansible's own argument checks included): its JSON output."""
-    from ansible.module_utils.testing import patch_module_args
-
     from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.state import CONFIG_OPTIONS, StateKind
 
     # A namespace that does not exist: a well-formed task fails there, before any kernel is touched.
     args = {"config": config, "state": state, "namespace": "lvt-no-such-namespace"}
-    with patch_module_args(args), pytest.raises(SystemExit):
+    with module_args(args), pytest.raises(SystemExit):
         module = _module.EngineModule(argument_spec=_module.resource_argument_spec(CONFIG_OPTIONS))
         _module.run_module(module, StateKind)
     return capsys.readouterr().out
