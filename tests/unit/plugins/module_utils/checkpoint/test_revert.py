@@ -7,10 +7,11 @@ import pytest
 from ansible_collections.linuxnet.vpn.plugins.module_utils.checkpoint import arm as _arm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.checkpoint import revert as _revert
 from ansible_collections.linuxnet.vpn.plugins.module_utils.checkpoint import run as _run
-from ansible_collections.linuxnet.vpn.plugins.module_utils.checkpoint.snapshot import CheckpointError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.checkpoint.snapshot import CheckpointError, Store
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.rule import CONFIG_OPTIONS, RuleKind
+from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import state as xs
 
 META = {"protocol": 76, "scope": None}
 
@@ -140,6 +141,25 @@ def test_outcome_text_says_a_failed_revert_failed():
 
 
 def test_rollback_with_nothing_armed_is_refused_naming_the_file(tmp_path):
-    store = _run.Store("netns-lab1", directory=str(tmp_path))
+    store = Store("netns-lab1", directory=str(tmp_path))
     with pytest.raises(CheckpointError, match="no checkpoint to revert to in .*netns-lab1.json: none was armed"):
         _run.rollback(store, None, None, check_mode=False, diff=False)
+
+
+def test_sa_keys_go_to_the_snapshot_file_only_never_to_the_revert_lines(tmp_path):
+    key = bytes(range(0x40, 0x54)).hex()  # test value only
+    item = dict.fromkeys(xs.CONFIG_OPTIONS)
+    item.update(proto="esp", mode="tunnel", reqid=100, replay_window=0, esn=False, flags=[], extra_flags=[])
+    item.update(src="192.0.2.1", dst="192.0.2.2", spi="0xc0000001", aead=dict(name="aes-gcm", key="0x" + key))
+    kind = _revert.make_kind("xfrm_state", META)
+    sa = kind.complete(kind.validate(item, "config[0]"))
+    store = Store("netns-lab1", directory=str(tmp_path))
+    store.save({"id": "x"}, {"xfrm_state": [sa]})
+    with open(store.snapshot) as handle:
+        assert key in handle.read()  # the snapshot must hold it, to put the SA back
+    _meta, objects = store.load()
+    assert objects["xfrm_state"] == [sa]
+    changes = _revert.revert_changes(kind, objects["xfrm_state"], [], False)
+    assert [change.op for change in changes] == ["add"]
+    lines = [kind.describe(change) for change in changes]
+    assert "spi 0xc0000001" in lines[0] and key not in " ".join(lines) and key[:16] not in " ".join(lines)
