@@ -133,10 +133,12 @@ def present(config, store, armed, check_mode, diff):
                    _arm.describe(meta.get("armed"))),
                 result={"checkpoint": public(meta)},
             )  # fmt: skip
+        why = "its revert was never armed (the run that made it was interrupted)"
+        if meta.get("armed"):
+            why = "%s is gone without reverting" % _arm.describe(meta["armed"])
         raise CheckpointError(
-            "checkpoint %s of %s is stale: it was to revert at %s, but %s is gone without reverting: revert to it "
-            "with state=rollback, or discard it with state=absent"
-            % (meta["id"], meta["scope_name"], iso(meta["fires_at"]), _arm.describe(meta.get("armed"))),
+            "checkpoint %s of %s is stale: it was to revert at %s, but %s: revert to it with state=rollback, "
+            "or discard it with state=absent" % (meta["id"], meta["scope_name"], iso(meta["fires_at"]), why),
             result={"checkpoint": public(meta)},
         )
     now = time.time()
@@ -220,9 +222,8 @@ def background(argv):
     path, checkpoint_id, wait = argv[0], argv[1], "--wait" in argv[2:]
     store = Store(os.path.basename(path)[: -len(".json")], directory=os.path.dirname(path))
     try:
-        armed = store.load()
-        if armed is None or armed[0]["id"] != checkpoint_id:
-            log("checkpoint %s was confirmed or reverted before it fired" % checkpoint_id)
+        armed = still_armed(store, checkpoint_id)
+        if armed is None:
             return 0
         while wait and time.time() < armed[0]["fires_at"]:
             time.sleep(min(armed[0]["fires_at"] - time.time(), 60) + 0.01)
@@ -237,12 +238,22 @@ def background(argv):
         return 1
 
 
+def still_armed(store, checkpoint_id):
+    """The checkpoint's (meta, objects) if it is still the armed one, else None (it was confirmed or reverted)."""
+    armed = store.load()
+    if armed is None or armed[0]["id"] != checkpoint_id:
+        log("checkpoint %s was confirmed or reverted before it fired" % checkpoint_id)
+        return None
+    return armed
+
+
 def fire(store, checkpoint_id):
-    meta = store.load()[0]
-    with in_namespace(meta["namespace"]), NamespaceLock():
-        armed = store.load()  # again, under the lock: a confirm may have come while we waited for it
-        if armed is None or armed[0]["id"] != checkpoint_id:
-            log("checkpoint %s was confirmed or reverted before it fired" % checkpoint_id)
+    armed = still_armed(store, checkpoint_id)
+    if armed is None:
+        return 0
+    with in_namespace(armed[0]["namespace"]), NamespaceLock():
+        armed = still_armed(store, checkpoint_id)  # again, under the lock: a confirm may have come while we waited
+        if armed is None:
             return 0
         meta, objects = armed
         done = _revert.revert(meta, objects)

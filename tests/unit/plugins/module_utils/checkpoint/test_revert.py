@@ -163,3 +163,19 @@ def test_sa_keys_go_to_the_snapshot_file_only_never_to_the_revert_lines(tmp_path
     assert [change.op for change in changes] == ["add"]
     lines = [kind.describe(change) for change in changes]
     assert "spi 0xc0000001" in lines[0] and key not in " ".join(lines) and key[:16] not in " ".join(lines)
+
+
+def test_a_revert_that_finds_its_checkpoint_confirmed_does_nothing_and_reports_no_failure(tmp_path, capsys):
+    store = Store("netns-lab1", directory=str(tmp_path))
+    store.save({"id": "other", "namespace": "lab1"}, {})  # a newer checkpoint: not ours to revert
+    assert _run.fire(store, "x") == 0
+    assert _run.fire(Store("netns-lab2", directory=str(tmp_path)), "x") == 0
+    assert "confirmed or reverted before it fired" in capsys.readouterr().err
+    assert store.take_outcome() is None and store.load()[0]["id"] == "other"
+
+
+def test_a_checkpoint_whose_revert_was_never_armed_is_stale(tmp_path):
+    meta = dict(_run.settings({"namespace": "lab1"}), id="x", created=0.0, fires_at=120.0, armed=None)
+    store = Store("netns-lab1", directory=str(tmp_path))
+    with pytest.raises(CheckpointError, match="is stale: .* its revert was never armed .*state=rollback"):
+        _run.present(meta, store, (meta, {}), check_mode=False, diff=False)
