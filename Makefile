@@ -4,7 +4,7 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench bench-tunnels reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 installed sanity lint format changelog docs-check clean
+.PHONY: bench bench-tunnels reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 installed versions docs sanity lint format clean
 
 ## lab: the main job - a three-site VPN over ESP in network namespaces (in a VM where this kernel lacks ESP)
 lab: venv
@@ -56,6 +56,15 @@ vm: venv
 ## targets from that copy, check what an execution environment installs (ansible-builder)
 installed: venv
 	bash tests/installed.sh
+
+## versions: the older ansible-core versions meta/runtime.yml claims (2.16-2.18): unit tests and
+## integration targets from the installed tarball, and ansible-test sanity on 2.16
+versions: venv
+	bash tests/versions.sh
+
+## docs: the collection's docs site (antsibull-docs, Sphinx) in docs/build/html
+docs: venv
+	bash tests/docs.sh
 
 lint: venv
 	bash tests/lint.sh

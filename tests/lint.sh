@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# ruff (format and lint), ansible-lint, and that every module's documentation renders.
+# ruff (format and lint), ansible-lint, that every module's documentation renders, antsibull-docs'
+# lint of the collection's docs (plugin docs included, as a docs site renders them) and
+# antsibull-changelog's lint of the changelog fragments.
 set -eu
 source "$(dirname "$0")/env.sh"
 cd "$top"
@@ -15,4 +17,6 @@ for module in plugins/modules/*.py; do
   ansible-doc "linuxnet.vpn.$name" > /dev/null
   ansible-doc "linuxnet.vpn.$name" | grep -q '^EXAMPLES' || { echo "no EXAMPLES rendered for $name"; exit 1; }
 done
-echo "lint: ruff, ansible-lint and ansible-doc passed"
+(cd "$ANSIBLE_COLLECTIONS_PATH/ansible_collections/linuxnet/vpn" && antsibull-docs lint-collection-docs --plugin-docs .)
+antsibull-changelog lint
+echo "lint: ruff, ansible-lint, ansible-doc, antsibull-docs and antsibull-changelog passed"

@@ -4,8 +4,11 @@
 set -eu
 source "$(dirname "$0")/env.sh"
 cd "$top"
-dest="$top/.build/sanity/ansible_collections/linuxnet/vpn"
-rm -rf "$top/.build/sanity"
+# A copy of its own per run (two runs at once, e.g. two ansible-core versions, must not share one).
+copy="$top/.build/sanity-$$"
+dest="$copy/ansible_collections/linuxnet/vpn"
+rm -rf "$copy"
+trap 'rm -rf "$copy"' EXIT
 mkdir -p "$dest"
 { git ls-files; git ls-files --others --exclude-standard; } | sort -u | while read -r f; do
   [ -f "$f" ] && [ ! -L "$f" ] && printf '%s\0' "$f"
