@@ -121,7 +121,9 @@ def nla_entries(cls):
 _INET = {2: socket.AF_INET, 10: socket.AF_INET6}
 
 
-def _scalar(fmt):
+def scalar_codec(fmt):
+    """(pack, unpack) of a fixed-size number (a struct.Struct); a short payload is left to pyroute2."""
+
     def pack(value, _family):
         return fmt.pack(value)
 
@@ -166,7 +168,7 @@ def _unpack_target(payload, family):
 
 
 _PLAIN = dict(
-    {name: _scalar(fmt) for name, fmt in SCALARS.items()},
+    {name: scalar_codec(fmt) for name, fmt in SCALARS.items()},
     asciiz=(_pack_asciiz, _unpack_asciiz),
     ipaddr=(_pack_address, _unpack_ipaddr),
     target=(_pack_address, _unpack_target),

@@ -51,6 +51,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.attrs import 
     SCALARS,
     pack_message,
     read_message,
+    scalar_codec,
     stamp_header,
 )
 
@@ -862,20 +863,10 @@ def _flag_unpack(_payload, _family):
     return True
 
 
-def _scalar_codec(fmt):
-    def pack(value, _family):
-        return fmt.pack(value)
-
-    def unpack(payload, _family):
-        return fmt.unpack_from(payload)[0]
-
-    return pack, unpack
-
-
 def _attr_codec(cls, type_name):
     """(pack, unpack) of one nla_map type of ours; (None, None) for a type left to pyroute2 ('hex', 'none')."""
     if type_name in SCALARS:
-        return _scalar_codec(SCALARS[type_name])
+        return scalar_codec(SCALARS[type_name])
     if type_name == "flag":
         return _flag_pack, _flag_unpack
     attr_class = getattr(cls, type_name, None)
