@@ -154,6 +154,9 @@ def revert(meta, objects, check_mode=False):
                     changes = select(revert_changes(kind, objects.get(name, []), have, meta["owned_only"]), part)
                     if not changes:
                         continue
+                    for change in changes:  # a device gone since the snapshot: named before anything is touched
+                        if change.new is not None:
+                            kind.resolve(kernel, change.new, "snapshot")
                     kind.check(kernel, "overridden", objects.get(name, []), have, changes)
                     if not check_mode:
                         kind.before_apply(kernel, changes)
@@ -164,6 +167,9 @@ def revert(meta, objects, check_mode=False):
             except (VpnError, NetlinkError, OSError) as exc:
                 failed.add(name)
                 done.failures.append("%s: %s" % (name, _apply.reason(exc)))
+            except Exception as exc:  # a defect of ours must not keep the other kinds from their revert
+                failed.add(name)
+                done.failures.append("%s: unexpected error: %s: %s" % (name, type(exc).__name__, exc))
     finally:
         for kind in kinds.values():
             kind.close()

@@ -258,7 +258,7 @@ def fire(store, checkpoint_id):
         meta, objects = armed
         done = _revert.revert(meta, objects)
         outcome = dict(id=checkpoint_id, namespace=meta["namespace"], reverted_at=iso(time.time()), **done.result())
-        store.save_outcome(outcome)
+        log(outcome_text(outcome) + "".join("\n  " + line for line in done.changes))
+        store.save_outcome(outcome)  # the log first: a run that sees the outcome finds the log line too
         store.remove()
-    log(outcome_text(outcome) + "".join("\n  " + line for line in done.changes))
     return 1 if done.failures else 0
