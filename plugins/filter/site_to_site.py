@@ -35,12 +35,16 @@ def tunnel_keys(secret, local, remote, generation=0, algorithm="rfc4106(gcm(aes)
 
 
 def site_xfrm_tunnels(tunnels, secret, generation=0, route_based=True, replay_window=0, lifetime=None,
-                      lifetime_jitter=10, key_bits=128):  # fmt: skip
+                      lifetime_jitter=10, key_bits=128, previous=None, rotation_step=0):  # fmt: skip
     try:
         return s2s.xfrm_tunnels(tunnels, secret, int(generation), bool(route_based), int(replay_window), lifetime,
-                                int(lifetime_jitter), int(key_bits))  # fmt: skip
+                                int(lifetime_jitter), int(key_bits), previous, int(rotation_step))  # fmt: skip
     except s2s.SiteError as exc:
         raise AnsibleFilterError(str(exc))
+
+
+def site_rotation(tunnels, gathered, generation=0):
+    return s2s.previous_generations(tunnels, gathered, int(generation))
 
 
 def site_interfaces(tunnels, mtu=1400):
@@ -54,4 +58,5 @@ def site_routes(tunnels, table="main"):
 class FilterModule(object):
     def filters(self):
         return {"site_tunnels": site_tunnels, "tunnel_keys": tunnel_keys, "site_xfrm_tunnels": site_xfrm_tunnels,
-                "site_interfaces": site_interfaces, "site_routes": site_routes}  # fmt: skip
+                "site_rotation": site_rotation, "site_interfaces": site_interfaces,
+                "site_routes": site_routes}  # fmt: skip

@@ -259,13 +259,52 @@ def scope_of(reqid_base=DEFAULT_REQID_BASE):
     return "%d-%d" % (reqid_base, reqid_base + PAIR_SPACE - 1)
 
 
+def previous_generations(tunnels, gathered, generation):
+    """{reqid (text): generation} of the tunnels a rotation to `generation` starts from, read from the kernel.
+
+    `gathered` is xfrm_tunnel's `gathered`. A tunnel rotates when its outbound SA in the kernel has an SPI of
+    this pair and direction but of another generation; the SPI holds the generation modulo 128, and the
+    nearest generation with that remainder is taken (a rotation or a roll-back by fewer than 64 steps).
+    A tunnel whose new outbound SA is in already (a rotation cut short) or that has none does not rotate.
+    """
+    kernel = {tunnel["reqid"]: tunnel.get("sas") or [] for tunnel in gathered or []}
+    previous = {}
+    for tunnel in tunnels:
+        wanted = spi(tunnel["local_id"], tunnel["peer_id"], generation)
+        outbound = [int(sa["spi"], 16) for sa in kernel.get(tunnel["reqid"], ())
+                    if (sa["src"], sa["dst"]) == (tunnel["local"], tunnel["remote"])]  # fmt: skip
+        if wanted in outbound:
+            continue
+        for found in outbound:
+            if found >> 7 == wanted >> 7:  # this pair and direction
+                step = ((found & 0x7F) - generation) % 128
+                before = generation + step if step < 64 else generation - (128 - step)
+                if before >= 0:
+                    previous[str(tunnel["reqid"])] = before
+                break
+    return previous
+
+
+ROTATION_STEPS = (0, 1, 2)  # 0: no rotation (or its third step); 1: new inbound SA added; 2: outbound switched
+
+
 def xfrm_tunnels(tunnels, secret, generation=0, route_based=True, replay_window=0, lifetime=None, lifetime_jitter=10,
-                 key_bits=128):  # fmt: skip
-    """The tunnels of site_tunnels as xfrm_tunnel config items, with their keys (only for no_log tasks)."""
+                 key_bits=128, previous=None, rotation_step=0):  # fmt: skip
+    """The tunnels of site_tunnels as xfrm_tunnel config items, with their keys (only for no_log tasks).
+
+    A tunnel in `previous` (from previous_generations) is given the step `rotation_step` of a rotation
+    from its previous generation: 1, the new inbound SA beside the old one, the old outbound SA;
+    2, the new outbound SA, the old inbound one still kept. Step 3 is the plain item (rotation_step 0).
+    """
+    if rotation_step not in ROTATION_STEPS:
+        raise SiteError("site_xfrm_tunnels: rotation_step %r is not 0, 1 or 2" % (rotation_step,))
     items = []
     for tunnel in tunnels:
-        me = dict(name=tunnel["local_name"], id=tunnel["local_id"])
-        keys = tunnel_keys(secret, me, dict(name=tunnel["name"], id=tunnel["peer_id"]), generation, key_bits=key_bits)
+        me, peer = (
+            dict(name=tunnel["local_name"], id=tunnel["local_id"]),
+            dict(name=tunnel["name"], id=tunnel["peer_id"]),
+        )
+        keys = tunnel_keys(secret, me, peer, generation, key_bits=key_bits)
         item = dict(
             name=tunnel["name"],
             reqid=tunnel["reqid"],
@@ -280,6 +319,12 @@ def xfrm_tunnels(tunnels, secret, generation=0, route_based=True, replay_window=
             lifetime=lifetime,
             lifetime_jitter=lifetime_jitter,
         )
+        before = (previous or {}).get(str(tunnel["reqid"]))
+        if rotation_step and before is not None:
+            old = tunnel_keys(secret, me, peer, int(before), key_bits=key_bits)
+            item["inbound_previous"] = [old["inbound"]]
+            if rotation_step == 1:
+                item["outbound"] = old["outbound"]
         if route_based:
             item["if_id"] = tunnel["if_id"]
         if tunnel["nat_t"]:

@@ -133,3 +133,58 @@ def test_a_gateways_interfaces_tunnels_and_routes_for_the_modules():
     assert item["if_id"] == item["reqid"] == tunnels[0]["reqid"]
     assert (item["local"], item["remote"]) == (mirror["remote"], mirror["local"])
     assert "if_id" not in s2s.xfrm_tunnels(tunnels, SECRET, route_based=False)[0]
+
+
+def kernel_of(items):
+    """xfrm_tunnel's `gathered` for a gateway that has made these items: SPIs and addresses, no keys."""
+    return [dict(reqid=item["reqid"], sas=[
+        dict(src=item["local"], dst=item["remote"], spi="0x%08x" % int(item["outbound"]["spi"], 16)),
+        *(dict(src=item["remote"], dst=item["local"], spi="0x%08x" % int(sa["spi"], 16))
+          for sa in [item["inbound"]] + item.get("inbound_previous", [])),
+    ]) for item in items]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kernel_generation, generation, previous",
+    [(0, 1, 0), (1, 1, None), (5, 3, 5), (129, 130, 129), (127, 128, 127), (0, 64, 0), (3, 0, 3), (70, 5, None)],
+)
+def test_a_rotation_starts_from_the_generation_of_the_kernels_outbound_sa(kernel_generation, generation, previous):
+    tunnels = s2s.tunnels_of("gw1", {"gw%d" % n: site(n) for n in (1, 2)})
+    kernel = kernel_of(s2s.xfrm_tunnels(tunnels, SECRET, kernel_generation))
+    expected = {} if previous is None else {str(tunnels[0]["reqid"]): previous}
+    assert s2s.previous_generations(tunnels, kernel, generation) == expected
+
+
+def test_no_rotation_without_an_outbound_sa_of_the_pair_or_once_the_new_one_is_in():
+    tunnels = s2s.tunnels_of("gw1", {"gw%d" % n: site(n) for n in (1, 2, 3)})
+    assert s2s.previous_generations(tunnels, [], 1) == {}
+    cut_short = kernel_of(s2s.xfrm_tunnels(tunnels, SECRET, 1, previous={str(tunnels[0]["reqid"]): 0}, rotation_step=2))
+    assert s2s.previous_generations(tunnels, cut_short, 1) == {}
+    # the SA of another pair (a hand-made one, in the role's range) says nothing of this tunnel's generation
+    stray = kernel_of(s2s.xfrm_tunnels(tunnels[1:], SECRET, 0))
+    stray[0]["reqid"] = tunnels[0]["reqid"]
+    assert s2s.previous_generations(tunnels[:1], stray, 1) == {}
+
+
+def test_in_every_step_of_a_rotation_each_end_receives_what_its_peer_sends_one_step_ahead_or_behind():
+    sites = {"gw%d" % n: site(n) for n in (1, 2)}
+    ends = {me: s2s.tunnels_of(me, sites) for me in sites}
+
+    def at(me, step):  # the item gateway `me` has made after `step` steps of a rotation from 0 to 1
+        if step in (0, 3):
+            return s2s.xfrm_tunnels(ends[me], SECRET, 0 if step == 0 else 1)[0]
+        previous = s2s.previous_generations(ends[me], kernel_of(s2s.xfrm_tunnels(ends[me], SECRET, 0)), 1)
+        return s2s.xfrm_tunnels(ends[me], SECRET, 1, previous=previous, rotation_step=step)[0]
+
+    step1 = at("gw1", 1)
+    assert step1["outbound"] == at("gw1", 0)["outbound"] and step1["inbound"] == at("gw1", 3)["inbound"]
+    assert step1["inbound_previous"] == [at("gw1", 0)["inbound"]]
+    assert at("gw1", 2)["outbound"] == at("gw1", 3)["outbound"] and "inbound_previous" not in at("gw1", 3)
+    for mine in range(4):
+        for theirs in (mine - 1, mine, mine + 1):
+            if 0 <= theirs <= 3:
+                sender, receiver = at("gw1", mine), at("gw2", theirs)
+                receives = [receiver["inbound"]] + receiver.get("inbound_previous", [])
+                assert sender["outbound"] in receives, (mine, theirs)
+    with pytest.raises(s2s.SiteError, match="rotation_step 3 is not 0, 1 or 2"):
+        s2s.xfrm_tunnels(ends["gw1"], SECRET, 1, rotation_step=3)
