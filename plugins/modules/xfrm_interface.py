@@ -17,8 +17,9 @@ description:
     idempotently. Traffic routed into one is protected by the SAs and policies that carry its O(config[].if_id)
     (see M(linuxnet.vpn.xfrm_tunnel)); traffic those SAs decrypt comes out of it, so routes, not policy selectors,
     decide what goes through a tunnel.
-  - MTU and up/down change in place. O(config[].if_id) and O(config[].dev) cannot change on an existing interface;
-    the task is refused unless O(recreate=true), which deletes and adds it again in the same batch.
+  - MTU and up/down change in place. O(config[].if_id), O(config[].dev) and O(config[].external) cannot change on
+    an existing interface; the task is refused unless O(recreate=true), which deletes and adds it again in the same
+    batch.
   - Ownership is declared with O(scope) (an if_id range); V(overridden) and an empty V(deleted) remove only
     interfaces in scope, never other devices.
   - On a kernel without XFRM interfaces the task fails naming the missing support, and leaves nothing behind.
@@ -45,7 +46,9 @@ options:
         type: str
         required: true
       if_id:
-        description: The XFRM interface id, 1 to 2^32-1, that its SAs and policies carry. Required unless deleting.
+        description:
+          - The XFRM interface id, 1 to 2^32-1, that its SAs and policies carry. Required unless deleting or
+            O(config[].external=true).
         type: int
       dev:
         description: Underlying device (optional; the outer packets are routed as usual without it).
@@ -56,8 +59,20 @@ options:
       up:
         description: Administrative state. When creating, up if unset; V(merged) keeps the current one.
         type: bool
+      external:
+        description:
+          - Collect-metadata mode (C(ip link add NAME type xfrm external), Linux >= 6.0) - the interface has no
+            if_id or O(config[].dev) of its own; each route into it says the if_id to use
+            (M(linuxnet.vpn.ip_route) O(linuxnet.vpn.ip_route#module:config[].encap)), so one interface serves
+            every peer.
+          - The kernel allows one external interface per namespace (a second is refused naming the first, before
+            anything is touched) and never changes the mode in place (O(recreate) again).
+          - When creating, V(false) if unset; V(merged) keeps the current one.
+        type: bool
   recreate:
-    description: Allow a change of O(config[].if_id) or O(config[].dev) by deleting and adding the interface.
+    description:
+      - Allow a change of O(config[].if_id), O(config[].dev) or O(config[].external) by deleting and adding the
+        interface.
     type: bool
     default: false
 seealso:
@@ -73,6 +88,11 @@ EXAMPLES = r"""
     config:
       - {name: s2s2, if_id: 1002, mtu: 1400}
       - {name: s2s3, if_id: 1003, mtu: 1400}
+
+- name: One external (collect_md) interface; routes say the if_id of each peer (ip_route encap)
+  linuxnet.vpn.xfrm_interface:
+    config:
+      - {name: ipsec0, external: true}
 
 - name: Remove one
   linuxnet.vpn.xfrm_interface:
@@ -116,6 +136,7 @@ CONFIG_OPTIONS = dict(
     dev=dict(type="str"),
     mtu=dict(type="int"),
     up=dict(type="bool"),
+    external=dict(type="bool"),
 )
 
 

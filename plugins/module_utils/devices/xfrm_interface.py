@@ -11,7 +11,10 @@ Traffic routed into such an interface is transformed by the SAs and policies
 that carry its if_id; what arrives through those SAs comes out of it. Name,
 MTU and up/down change in place (RTM_NEWLINK on the index); the if_id and the
 underlying device are the interface's identity for IPsec, so changing them
-means deleting and adding it again, which `recreate` allows.
+means deleting and adding it again, which `recreate` allows. An `external`
+(collect_md, Linux >= 6.0) interface has no if_id of its own: each route into
+it (ip_route `encap: {type: xfrm, if_id: N}`) or SA out of it says which; the
+kernel allows one per namespace and never changes its mode in place.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,7 +23,8 @@ __metaclass__ = type
 
 import errno
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _pyroute2_dep
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import nla
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import link_kind, validate_name
@@ -38,7 +42,38 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm import common as
 
 IFF_UP = 0x1
 MTU_MIN, MTU_MAX = 68, 65535
-IMMUTABLE = ("if_id", "dev")
+IMMUTABLE = ("if_id", "dev", "external")
+
+
+def _with_collect_metadata(base):
+    """pyroute2's ifinfmsg whose xfrm link data has IFLA_XFRM_COLLECT_METADATA (its plugin stops at IF_ID).
+
+    None without pyroute2 (check_pyroute2 fails first).
+    """
+    if base is None:
+        return None
+
+    class XfrmData(nla):
+        __slots__ = ()
+        prefix = "IFLA_"
+        nla_map = (
+            ("IFLA_XFRM_UNSPEC", "none"),
+            ("IFLA_XFRM_LINK", "uint32"),
+            ("IFLA_XFRM_IF_ID", "uint32"),
+            ("IFLA_XFRM_COLLECT_METADATA", "flag"),
+        )
+
+    class LinkMessage(base):
+        __slots__ = ()
+
+        class ifinfo(base.ifinfo):  # the name pyroute2 looks IFLA_LINKINFO up by
+            __slots__ = ()
+            data_map = dict(base.ifinfo.data_map, xfrm=XfrmData)
+
+    return LinkMessage
+
+
+ifinfmsg = _with_collect_metadata(_pyroute2_dep.ifinfmsg)
 
 
 IF_ID_REQUIRED = "is required (1 to 4294967295; the kernel refuses 0)"
@@ -46,10 +81,22 @@ IF_ID_REQUIRED = "is required (1 to 4294967295; the kernel refuses 0)"
 
 def validate_interface(item, field, identity_only=False, merged=False):
     """Canonical interface; None for what the item leaves out (merged keeps the kernel's)."""
-    interface = dict(name=validate_name(item.get("name"), field + ".name"), if_id=None, dev=None, mtu=None, up=None)
+    interface = dict(
+        name=validate_name(item.get("name"), field + ".name"), if_id=None, dev=None, mtu=None, up=None, external=None
+    )
     if identity_only:
         return interface
-    if item.get("if_id") is not None:
+    if item.get("external") is not None:
+        interface["external"] = bool(item["external"])
+    if interface["external"]:
+        for key in ("if_id", "dev"):
+            if item.get(key):  # the kernel: "link and if_id must be zero"
+                raise ValidationError(
+                    "%s.%s" % (field, key),
+                    item[key],
+                    "must be left out of an external interface (each route or SA into it says its if_id)",
+                )
+    elif item.get("if_id") is not None:
         interface["if_id"] = norm.parse_int(item["if_id"], field + ".if_id", 1, norm.U32)
     elif not merged:  # merged may leave it out of an existing interface: check() sees whether it exists
         raise ValidationError(field + ".if_id", None, IF_ID_REQUIRED)
@@ -69,16 +116,20 @@ def decode_interface(link, name_of):
     return dict(
         name=link.get_attr("IFLA_IFNAME"),
         index=link["index"],
-        if_id=data.get_attr("IFLA_XFRM_IF_ID") if data is not None else None,
+        if_id=(data.get_attr("IFLA_XFRM_IF_ID") or None) if data is not None else None,  # external: 0
         dev=name_of(under) if under else None,
         mtu=link.get_attr("IFLA_MTU"),
         up=bool(link["flags"] & IFF_UP),
+        external=bool(data is not None and data.get_attr("IFLA_XFRM_COLLECT_METADATA")),
     )
 
 
 def encode_new(interface, index_of):
     """RTM_NEWLINK that creates the interface (MTU and up/down in the same request)."""
-    data = [("IFLA_XFRM_IF_ID", interface["if_id"])]
+    if interface["external"]:
+        data = [("IFLA_XFRM_COLLECT_METADATA", True)]
+    else:
+        data = [("IFLA_XFRM_IF_ID", interface["if_id"])]
     if interface["dev"]:
         data.append(("IFLA_XFRM_LINK", index_of(interface["dev"])))
     msg = ifinfmsg()
@@ -108,7 +159,10 @@ def encode_delete(interface):
 
 
 def render(interface):
-    words = ["xfrm %s if_id 0x%x" % (interface["name"], interface["if_id"] or 0)]
+    if interface["external"]:
+        words = ["xfrm %s external" % interface["name"]]
+    else:
+        words = ["xfrm %s if_id 0x%x" % (interface["name"], interface["if_id"] or 0)]
     if interface["dev"]:
         words.append("dev %s" % interface["dev"])
     if interface["mtu"]:
@@ -155,7 +209,7 @@ class XfrmInterfaceKind(Kind):
     def check(self, kernel, state, want, have, changes):
         existing = {interface["name"] for interface in have}
         for position, interface in enumerate(want):
-            if interface["if_id"] is None and interface["name"] not in existing:
+            if interface["if_id"] is None and not interface["external"] and interface["name"] not in existing:
                 raise ValidationError("config[%d].if_id" % position, None, IF_ID_REQUIRED + " for a new interface")
             if interface["name"] in self.others:
                 raise ValidationError(
@@ -165,6 +219,7 @@ class XfrmInterfaceKind(Kind):
                 )
             if interface["dev"] and self.names.index(interface["dev"]) is None:
                 raise ValidationError("config[%d].dev" % position, interface["dev"], "is not a device here")
+        self._check_one_external(have, changes)
         for change in changes:
             if change.op == "replace" and not self.recreate:
                 differing = [key for key in IMMUTABLE if change.old[key] != change.new[key]]
@@ -176,6 +231,25 @@ class XfrmInterfaceKind(Kind):
                         % (change.old["name"], "/".join(differing)),
                     )
 
+    @staticmethod
+    def _check_one_external(have, changes):
+        """The kernel keeps one external interface per namespace (EEXIST): name the one there is."""
+        leaving = {change.old["name"] for change in changes if change.op == "delete" or (
+            change.op == "replace" and not change.new["external"])}  # fmt: skip
+        present = [
+            interface["name"] for interface in have if interface["external"] and interface["name"] not in leaving
+        ]
+        for change in changes:
+            if change.new and change.new["external"] and (change.op == "add" or not change.old["external"]):
+                others = [name for name in present if name != change.new["name"]]
+                if others:
+                    raise ValidationError(
+                        "external",
+                        True,
+                        "cannot make %s external: %s is already the namespace's one external interface"
+                        % (change.new["name"], others[0]),
+                    )
+
     def key(self, obj):
         return obj["name"]
 
@@ -183,11 +257,13 @@ class XfrmInterfaceKind(Kind):
         return self.scope.declared and self.scope.contains([], obj["if_id"], None)
 
     def complete(self, want):
-        return dict(want, up=True if want["up"] is None else want["up"], index=None)
+        return dict(want, up=True if want["up"] is None else want["up"], external=bool(want["external"]), index=None)
 
     def merge(self, have, want):
         merged = dict(have)
         merged.update((key, value) for key, value in want.items() if value is not None and key != "index")
+        if want["external"]:
+            merged["if_id"] = merged["dev"] = None  # an external interface has neither
         return merged
 
     def replacement(self, have, want):
@@ -217,6 +293,9 @@ class XfrmInterfaceKind(Kind):
         )  # fmt: skip
         if unknown_kind and change.op != "delete":
             return "kernel lacks XFRM interfaces (CONFIG_XFRM_INTERFACE, module xfrm_interface): %s" % error
+        if isinstance(error, NetlinkError) and error.code == errno.EINVAL and change.new and change.new["external"]:
+            # before Linux 6.0 the kernel ignores IFLA_XFRM_COLLECT_METADATA and refuses the if_id 0 left
+            return "kernel lacks external (collect_md) XFRM interfaces (Linux >= 6.0): %s" % error
         return str(error)
 
     def render(self, obj):
@@ -226,13 +305,16 @@ class XfrmInterfaceKind(Kind):
         return obj["name"]
 
     def to_config(self, obj):
-        return {key: obj[key] for key in ("name", "if_id", "dev", "mtu", "up")}
+        config = {key: obj[key] for key in ("name", "if_id", "dev", "mtu", "up")}
+        if obj["external"]:
+            config["external"] = True
+        return config
 
     def batch_lines(self, obj):
         words = ["link", "add", obj["name"], "type", "xfrm"]
         if obj["dev"]:
             words.extend(["dev", obj["dev"]])
-        words.extend(["if_id", "0x%x" % obj["if_id"]])
+        words.extend(["external"] if obj["external"] else ["if_id", "0x%x" % obj["if_id"]])
         lines = [" ".join(words)]
         settings = (["mtu", str(obj["mtu"])] if obj["mtu"] else []) + (["up"] if obj["up"] else [])
         if settings:
