@@ -113,6 +113,24 @@ options:
             description: Gateway is on link.
             type: bool
             default: false
+      encap:
+        description:
+          - Lightweight-tunnel encapsulation of a unicast route. Type V(xfrm) routes into an external (collect_md)
+            XFRM interface (M(linuxnet.vpn.xfrm_interface) O(linuxnet.vpn.xfrm_interface#module:config[].external))
+            with the if_id whose SAs and policies protect the traffic, so one interface serves every peer.
+          - Needs Linux >= 6.0 with the xfrm_interface module; on a kernel without it the task fails naming the
+            missing support, and nothing is left behind. V(replaced) without it removes the encapsulation.
+        type: dict
+        suboptions:
+          type:
+            description: Encapsulation type.
+            type: str
+            required: true
+            choices: [xfrm]
+          if_id:
+            description: The XFRM if_id, 1 to 2^32-1, that the route's traffic is looked up with.
+            type: int
+            required: true
   tables:
     description:
       - Scope of V(overridden), of V(deleted) with an empty O(config), and of V(gathered), by table number
@@ -187,6 +205,12 @@ EXAMPLES = r"""
       - dst: 203.0.113.0/24
         via: fe80::1
         dev: eth1
+
+- name: Two peers behind one external XFRM interface, told apart by the if_id of each route
+  linuxnet.vpn.ip_route:
+    config:
+      - {dst: 10.20.0.0/16, dev: ipsec0, encap: {type: xfrm, if_id: 1002}}
+      - {dst: 10.30.0.0/16, dev: ipsec0, encap: {type: xfrm, if_id: 1003}}
 
 - name: Move the local route of 10.0.0.1 from table local to table 13 (to route traffic through userspace)
   block:

@@ -19,7 +19,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg, rtmsg
+import errno
+
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _pyroute2_dep
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifaddrmsg, ifinfmsg, nla
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.dad import wait_for_dad
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
@@ -40,6 +43,7 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import
     NLM_F_EXCL,
     NLM_F_REPLACE,
     Netlink,
+    NetlinkError,
 )
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.tables import (
     read_table_names,
@@ -60,7 +64,10 @@ SCOPE_NAMES = {0: "global", 200: "site", 253: "link", 254: "host", 255: "nowhere
 DEFAULT_METRIC = {norm.AF_INET: 0, norm.AF_INET6: 1024}  # what the kernel stores for "no metric"
 
 IDENTITY = ("family", "table", "dst", "tos", "metric")
-FIELDS = IDENTITY + ("type", "dev", "via", "src", "scope", "protocol", "mtu", "advmss", "onlink", "multipath")
+FIELDS = IDENTITY + ("type", "dev", "via", "src", "scope", "protocol", "mtu", "advmss", "onlink", "multipath", "encap")
+LWTUNNEL_ENCAP_XFRM = 10
+NLA_F_NESTED = 0x8000
+ENCAP_OPTIONS = dict(type=dict(type="str", required=True, choices=["xfrm"]), if_id=dict(type="int", required=True))
 
 NEXTHOP_OPTIONS = dict(
     via=dict(type="str"),
@@ -84,7 +91,33 @@ CONFIG_OPTIONS = dict(
     advmss=dict(type="int"),
     onlink=dict(type="bool"),
     multipath=dict(type="list", elements="dict", options=NEXTHOP_OPTIONS),
+    encap=dict(type="dict", options=ENCAP_OPTIONS),
 )
+
+
+def _with_xfrm_encap(base):
+    """pyroute2's rtmsg that also reads and writes RTA_ENCAP of type xfrm (its encap table lacks it).
+
+    LWTUNNEL_ENCAP_XFRM (Linux 6.0, from the xfrm_interface module) routes into an external (collect_md) XFRM
+    interface with the if_id its SAs and policies carry. None without pyroute2 (check_pyroute2 fails first).
+    """
+    if base is None:
+        return None
+
+    class XfrmEncap(nla):
+        __slots__ = ()
+        nla_flags = NLA_F_NESTED  # the kernel parses it strictly (nla_parse_nested)
+        nla_map = (("LWT_XFRM_UNSPEC", "none"), ("LWT_XFRM_IF_ID", "uint32"), ("LWT_XFRM_LINK", "uint32"))
+
+    class RouteMessage(base):
+        __slots__ = ()
+        encaps = dict(base.encaps)
+        encaps[LWTUNNEL_ENCAP_XFRM] = XfrmEncap
+
+    return RouteMessage
+
+
+rtmsg = _with_xfrm_encap(_pyroute2_dep.rtmsg)
 
 
 def default_scope(route):
@@ -205,9 +238,20 @@ def validate_route(item, field, table_names, partial=False):
     kind = route.get("type", "unicast")
     if kind in REJECT_TYPES and (route.get("via") or route.get("dev") or route.get("multipath")):
         raise ValidationError(field + ".type", kind, "routes take neither via, dev nor multipath")
+    if item.get("encap"):
+        route["encap"] = validate_encap(item["encap"], route, field + ".encap")
     if not partial:
         check_destination(route, field)
     return route
+
+
+def validate_encap(encap, route, field):
+    """("xfrm", if_id) of a unicast route's encap (into an external XFRM interface)."""
+    if route.get("type", "unicast") != "unicast":
+        raise ValidationError(field, encap, "is for unicast routes (a %s route goes nowhere)" % route["type"])
+    if route.get("multipath"):
+        raise ValidationError(field, encap, "is per route here: a multipath route cannot take it")
+    return (encap.get("type") or "xfrm", norm.parse_int(encap.get("if_id"), field + ".if_id", 1, norm.U32))
 
 
 def complete_route(route, protocol):
@@ -258,6 +302,8 @@ def decode_route(msg, names):
             )
         )
         route["onlink"] = False
+    if msg.get_attr("RTA_ENCAP_TYPE") == LWTUNNEL_ENCAP_XFRM:
+        route["encap"] = ("xfrm", msg.get_attr("RTA_ENCAP").get_attr("LWT_XFRM_IF_ID"))
     return route
 
 
@@ -305,6 +351,9 @@ def encode_route(route, index_of, delete=False):
             hop["attrs"] = [_gateway_attr(route["family"], via)] if via else []
             hops.append(hop)
         attrs.append(("RTA_MULTIPATH", hops))
+    if route["encap"]:
+        attrs.append(("RTA_ENCAP_TYPE", LWTUNNEL_ENCAP_XFRM))
+        attrs.append(("RTA_ENCAP", {"attrs": [("LWT_XFRM_IF_ID", route["encap"][1])]}))
     msg["attrs"] = attrs
     return msg
 
@@ -323,6 +372,8 @@ def _trailing_words(route, gateway_words):
         words.extend(["dev", dev] if dev else [])
         words.extend(["weight", str(weight)])
         words.extend(["onlink"] if onlink else [])
+    if route["encap"]:  # last: iproute2 6.1 takes `encap xfrm if_id N` after dev, not before (ENODEV)
+        words.extend(["encap", route["encap"][0], "if_id", str(route["encap"][1])])
     return words
 
 
@@ -367,6 +418,8 @@ def route_to_config(route, table_names):
         config["multipath"] = [
             dict(via=via, dev=dev, weight=weight, onlink=onlink) for via, dev, weight, onlink in route["multipath"]
         ]
+    if route["encap"]:
+        config["encap"] = dict(type=route["encap"][0], if_id=route["encap"][1])
     return config
 
 
@@ -496,6 +549,14 @@ class RouteKind(Kind):
             elif "via" in want or "dev" in want:
                 merged["multipath"] = None
         return merged
+
+    def explain(self, error, change):
+        if isinstance(error, NetlinkError) and error.code == errno.EOPNOTSUPP and change.new and change.new["encap"]:
+            return (
+                "kernel lacks xfrm route encapsulation (LWTUNNEL_ENCAP_XFRM: Linux >= 6.0 with the xfrm_interface "
+                "module, CONFIG_XFRM_INTERFACE): %s" % error
+            )
+        return super(RouteKind, self).explain(error, change)
 
     def render(self, obj):
         return render_route(obj, self.table_names)

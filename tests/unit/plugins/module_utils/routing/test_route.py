@@ -199,3 +199,82 @@ def test_merged_dev_over_a_gateway_route_is_refused_naming_via():
         k.check(None, "merged", want, [have], changes)
     with_via = [_route.validate_route(item(dst="10.77.0.0/16", dev="r2", via="192.0.2.9"), "c", NAMES, partial=True)]
     k.check(None, "merged", with_via, [have], plan("merged", with_via, [have], k))
+
+
+# --- encap xfrm (routes into an external XFRM interface) ----------------------------------------------
+
+
+@pytest.mark.parametrize("dst", ["10.20.0.0/16", "2001:db8:20::/48"])
+def test_an_xfrm_encap_survives_the_kernel_encoding(dst):
+    route = kind().complete(
+        _route.validate_route(item(dst=dst, dev="tun0", encap=dict(type="xfrm", if_id=1002)), "config[0]", NAMES)
+    )
+    assert route["encap"] == ("xfrm", 1002)
+    assert roundtrip(route) == route
+
+
+def test_an_xfrm_encap_is_a_nested_attribute_of_type_10():
+    """RTA_ENCAP_TYPE 10 (LWTUNNEL_ENCAP_XFRM), RTA_ENCAP with NLA_F_NESTED holding LWT_XFRM_IF_ID (1)."""
+    route = kind().complete(
+        _route.validate_route(item(dst="10.20.0.0/16", dev="tun0", encap=dict(type="xfrm", if_id=7)), "c", NAMES)
+    )
+    msg = _route.encode_route(route, DEVICES.get)
+    msg.encode()
+    data = bytes(msg.data)
+    assert b"\x06\x00\x15\x00\x0a\x00" in data  # len 6, RTA_ENCAP_TYPE (21), 10
+    assert b"\x0c\x00\x16\x80\x08\x00\x01\x00\x07\x00\x00\x00" in data  # len 12, RTA_ENCAP|NESTED, if_id 7
+
+
+def test_an_xfrm_encap_in_the_words_of_ip_and_in_gathered():
+    k = kind()
+    route = k.complete(
+        _route.validate_route(item(dst="10.20.0.0/16", dev="tun0", encap=dict(type="xfrm", if_id=7)), "c", NAMES)
+    )
+    assert k.render(route).endswith("dev tun0 table main proto 76 scope link metric 0 encap xfrm if_id 7")
+    assert _route.batch_route(route).endswith(" encap xfrm if_id 7")
+    assert k.to_config(route)["encap"] == {"type": "xfrm", "if_id": 7}
+
+
+def test_replaced_without_encap_removes_it_in_place():
+    k = kind()
+    have = k.complete(
+        _route.validate_route(item(dst="10.20.0.0/16", dev="tun0", encap=dict(type="xfrm", if_id=7)), "c", NAMES)
+    )
+    want = _route.validate_route(item(dst="10.20.0.0/16", dev="tun0"), "c", NAMES)
+    changes = plan("replaced", [want], [have], k)
+    assert [(change.op, change.new["encap"]) for change in changes] == [("replace", None)]
+
+
+@pytest.mark.parametrize(
+    "config, message",
+    [
+        (
+            dict(dst="10.20.0.0/16", dev="tun0", encap=dict(type="xfrm", if_id=0)),
+            r"config\[0\]\.encap\.if_id: 0 is out",
+        ),
+        (
+            dict(dst="10.20.0.0/16", type="blackhole", encap=dict(type="xfrm", if_id=7)),
+            r"config\[0\]\.encap: .*unicast",
+        ),
+        (
+            dict(dst="10.20.0.0/16", encap=dict(type="xfrm", if_id=7), multipath=[dict(dev="tun0"), dict(dev="eth0")]),
+            r"config\[0\]\.encap: .*multipath",
+        ),
+    ],
+)
+def test_bad_encaps_are_named(config, message):
+    with pytest.raises(ValidationError, match=message):
+        _route.validate_route(item(**config), "config[0]", NAMES)
+
+
+def test_a_kernel_without_xfrm_encap_is_named():
+    k = kind()
+    route = k.complete(
+        _route.validate_route(item(dst="10.20.0.0/16", dev="tun0", encap=dict(type="xfrm", if_id=7)), "c", NAMES)
+    )
+    change = plan("replaced", [route], [], k)[0]
+    error = _route.NetlinkError(95, "lwt encapsulation type not supported")
+    assert k.explain(error, change).startswith("kernel lacks xfrm route encapsulation (LWTUNNEL_ENCAP_XFRM")
+    plain_route = k.complete(_route.validate_route(item(dst="10.1.0.0/16", dev="tun0"), "c", NAMES))
+    plain = plan("replaced", [plain_route], [], k)
+    assert "kernel lacks" not in k.explain(error, plain[0])
