@@ -23,8 +23,7 @@ __metaclass__ = type
 
 import errno
 
-from ansible_collections.linuxnet.vpn.plugins.module_utils import _pyroute2_dep
-from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import nla
+from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import ifinfmsg, nla
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normalize as norm
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.tuntap import link_kind, validate_name
@@ -45,35 +44,31 @@ MTU_MIN, MTU_MAX = 68, 65535
 IMMUTABLE = ("if_id", "dev", "external")
 
 
-def _with_collect_metadata(base):
-    """pyroute2's ifinfmsg whose xfrm link data has IFLA_XFRM_COLLECT_METADATA (its plugin stops at IF_ID).
+_REGISTERED = []
 
-    None without pyroute2 (check_pyroute2 fails first).
+
+def link_message():
+    """pyroute2's ifinfmsg class, its xfrm link data knowing IFLA_XFRM_COLLECT_METADATA (its plugin stops at IF_ID).
+
+    Registered once with pyroute2's own register_link_kind, a superset of its plugin: a subclass of
+    ifinfmsg would not do, as pyroute2 compiles a message class's attribute table once and a subclass
+    inherits its parent's if the parent was used first.
     """
-    if base is None:
-        return None
+    if not _REGISTERED:
 
-    class XfrmData(nla):
-        __slots__ = ()
-        prefix = "IFLA_"
-        nla_map = (
-            ("IFLA_XFRM_UNSPEC", "none"),
-            ("IFLA_XFRM_LINK", "uint32"),
-            ("IFLA_XFRM_IF_ID", "uint32"),
-            ("IFLA_XFRM_COLLECT_METADATA", "flag"),
-        )
-
-    class LinkMessage(base):
-        __slots__ = ()
-
-        class ifinfo(base.ifinfo):  # the name pyroute2 looks IFLA_LINKINFO up by
+        class XfrmData(nla):
             __slots__ = ()
-            data_map = dict(base.ifinfo.data_map, xfrm=XfrmData)
+            prefix = "IFLA_"
+            nla_map = (
+                ("IFLA_XFRM_UNSPEC", "none"),
+                ("IFLA_XFRM_LINK", "uint32"),
+                ("IFLA_XFRM_IF_ID", "uint32"),
+                ("IFLA_XFRM_COLLECT_METADATA", "flag"),
+            )
 
-    return LinkMessage
-
-
-ifinfmsg = _with_collect_metadata(_pyroute2_dep.ifinfmsg)
+        ifinfmsg.ifinfo.register_link_kind(module={"xfrm": XfrmData})
+        _REGISTERED.append(XfrmData)
+    return ifinfmsg
 
 
 IF_ID_REQUIRED = "is required (1 to 4294967295; the kernel refuses 0)"
@@ -132,7 +127,7 @@ def encode_new(interface, index_of):
         data = [("IFLA_XFRM_IF_ID", interface["if_id"])]
     if interface["dev"]:
         data.append(("IFLA_XFRM_LINK", index_of(interface["dev"])))
-    msg = ifinfmsg()
+    msg = link_message()()
     msg["flags"], msg["change"] = (IFF_UP if interface["up"] else 0), IFF_UP
     msg["attrs"] = [
         ("IFLA_IFNAME", interface["name"]),
@@ -188,7 +183,7 @@ class XfrmInterfaceKind(Kind):
         return validate_interface(item, field, identity_only=state in ("deleted", "gathered"), merged=state == "merged")
 
     def open(self):
-        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWLINK: ifinfmsg})
+        netlink = Netlink(NETLINK_ROUTE, {RTM_NEWLINK: link_message()})
         self.names = LinkNames(netlink)
         return netlink
 

@@ -2,6 +2,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """xfrm_interface without a kernel: merged may leave the if_id out of an existing interface only."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
@@ -58,14 +62,14 @@ def test_collect_metadata_is_encoded_and_decoded():
     # IFLA_INFO_DATA (len 8, type 2) holds only IFLA_XFRM_COLLECT_METADATA (len 4, type 3, no payload): no
     # IFLA_XFRM_IF_ID, which the kernel wants 0 or absent on an external interface
     assert data.endswith(b"\x08\x00\x02\x00\x04\x00\x03\x00")
-    back = _xfrmi.ifinfmsg(data)
+    back = _xfrmi.link_message()(data)
     back.decode()
     decoded = _xfrmi.decode_interface(back, lambda index: None)
     assert (decoded["name"], decoded["if_id"], decoded["external"]) == ("ipsec0", None, True)
     plain = dict(HAVE[0], index=None)
     msg, _msg_type, _flags = _xfrmi.encode_new(plain, lambda name: None)
     msg.encode()
-    back = _xfrmi.ifinfmsg(bytes(msg.data))
+    back = _xfrmi.link_message()(bytes(msg.data))
     back.decode()
     assert (
         _xfrmi.decode_interface(back, lambda index: None)["if_id"],
@@ -93,3 +97,24 @@ def test_external_cannot_change_in_place():
     assert (changes[0].new["if_id"], changes[0].new["external"]) == (None, True)  # recreated without its if_id
     with pytest.raises(ValidationError, match="s2s3: if_id/external cannot change on an existing interface"):
         kind.check(None, "merged", [interface], HAVE, changes)
+
+
+ORDER_SNIPPET = """
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _pyroute2_dep
+plain = _pyroute2_dep.ifinfmsg()  # pyroute2's class used first, as links.py and others do
+plain["attrs"] = [("IFLA_LINKINFO", {"attrs": [("IFLA_INFO_KIND", "xfrm"), ("IFLA_INFO_DATA", {"attrs": []})]})]
+plain.encode()
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import xfrm_interface as x
+msg = x.encode_new(dict(name="e0", if_id=None, dev=None, mtu=None, up=True, external=True), None)[0]
+msg.encode()
+print(bytes(msg.data)[-8:].hex())
+"""
+
+
+def test_collect_metadata_whatever_used_pyroute2_first():
+    """Regression: a subclass of ifinfmsg inherited the attribute table pyroute2 had compiled for its parent, and
+    the flag was silently left out (the interface made plain, with if_id 0) once anything else had sent a link."""
+    out = subprocess.run(
+        [sys.executable, "-c", ORDER_SNIPPET], check=True, stdout=subprocess.PIPE, env=dict(os.environ)
+    ).stdout
+    assert out.decode().strip() == "0800020004000300"
