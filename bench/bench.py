@@ -614,12 +614,16 @@ def measure_tunnels(sizes, repeat):
             row[key] = median(samples[key])
         for way in ("tunnel", "separate"):
             row[way] = {
-                phase: dict(samples[way][-1][phase], seconds=median([run[phase]["seconds"] for run in samples[way]]))
-                for phase in ("first", "noop", "rotate")
+                phase: phase_medians([run[phase] for run in samples[way]]) for phase in ("first", "noop", "rotate")
             }
         rows.append(row)
         print_tunnel_row(row)
     return rows
+
+
+def phase_medians(runs):
+    """One phase over the repeats: the last run's counts, the median of each time."""
+    return dict(runs[-1], **{key: median([run[key] for run in runs]) for key in ("seconds", "apply_seconds")})
 
 
 def tunnel_warnings(row):
