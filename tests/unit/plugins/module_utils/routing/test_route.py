@@ -2,6 +2,10 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Routes: validation, defaults the kernel applies, and the encode/decode round trip."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
@@ -278,3 +282,26 @@ def test_a_kernel_without_xfrm_encap_is_named():
     plain_route = k.complete(_route.validate_route(item(dst="10.1.0.0/16", dev="tun0"), "c", NAMES))
     plain = plan("replaced", [plain_route], [], k)
     assert "kernel lacks" not in k.explain(error, plain[0])
+
+
+ENCAP_ORDER_SNIPPET = """
+from ansible_collections.linuxnet.vpn.plugins.module_utils import _pyroute2_dep
+plain = _pyroute2_dep.rtmsg()  # pyroute2's class used first: the subclass shares its compiled table
+plain["attrs"] = [("RTA_OIF", 2)]
+plain.encode()
+from ansible_collections.linuxnet.vpn.plugins.module_utils.routing import route as r
+route = dict.fromkeys(r.FIELDS)
+route.update(family=2, dst="10.0.0.0/8", tos=0, table=254, protocol=76, type="unicast", scope=253, onlink=False,
+             metric=0, dev="a", encap=("xfrm", 9))
+msg = r.encode_route(route, lambda name: 2)
+msg.encode()
+print(bytes(msg.data)[-12:].hex())
+"""
+
+
+def test_the_xfrm_encap_whatever_used_pyroute2_first():
+    """The encap table is read from the message at encode time, so the subclass works whichever class went first."""
+    out = subprocess.run(
+        [sys.executable, "-c", ENCAP_ORDER_SNIPPET], check=True, stdout=subprocess.PIPE, env=dict(os.environ)
+    ).stdout
+    assert out.decode().strip() == "0c00168008000100" + "09000000"
