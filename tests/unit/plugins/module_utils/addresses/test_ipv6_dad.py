@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """ipv6_dad: validation, the states as targets, sysctl.d names and file, and the run on a fake /proc/sys."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import contextlib
 import os
 

@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """xfrm_interface without a kernel: merged may leave the if_id out of an existing interface only."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import os
 import subprocess
 import sys

@@ -8,6 +8,11 @@ be exactly the object made from A with S's fields taken from B. Before the fix, 
 xfrm_policy item without templates removed the ESP template (the policy then sent in clear).
 """
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import itertools
 
 import pytest

@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """State rendered with dest: the lines, keys written out, in a 0600 file on the host; never in the result."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import json
 import os
 import stat

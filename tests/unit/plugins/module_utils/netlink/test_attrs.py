@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one attribute walker, on hand-made tables (the codecs' own tables are tested against pyroute2 elsewhere)."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import struct
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink import attrs

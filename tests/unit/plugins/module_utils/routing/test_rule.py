@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Rules: validation, and the encode -> kernel bytes -> decode round trip."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import pytest
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError

@@ -8,6 +8,11 @@ policy_dump/spdinfo/sadinfo/default are recorded on a real kernel with what
 sa_*.json hold what they must decode to.
 """
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import errno
 import ipaddress
 import json

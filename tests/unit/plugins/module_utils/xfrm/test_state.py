@@ -3,6 +3,11 @@
 """XFRM states: validation and key lengths, the encode -> kernel bytes -> decode round trip,
 in-place versus replacement, lifetimes with jitter, and keys that never print."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import base64
 import os
 import re

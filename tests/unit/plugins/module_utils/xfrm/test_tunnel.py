@@ -2,6 +2,11 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 """xfrm_tunnel: a tunnel item's pieces, their order, per-tunnel all or nothing, health."""
 
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
 import errno
 
 import pytest
