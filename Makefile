@@ -4,7 +4,7 @@ VENV07 ?= .build/venv-pyroute2-0.7
 PY := $(VENV)/bin/python
 export LINUXNET_VENV := $(abspath $(VENV))
 
-.PHONY: bench bench-tunnels reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 installed versions docs sanity lint format clean
+.PHONY: bench bench-tunnels bench-filters reliability lab demo test vm venv kernel unit unit-0.7 integration integration-0.7 installed versions docs sanity lint format clean
 
 ## lab: the main job - a three-site VPN over ESP in network namespaces (in a VM where this kernel lacks ESP)
 lab: venv
@@ -78,6 +78,10 @@ clean:
 ## bench: how the cost grows with the number of tunnels, beside `ip -batch` (prints a table, writes bench/results/bench.json)
 bench: venv
 	bash -c 'source tests/env.sh && python bench/bench.py $(BENCH_SIZES) $(BENCH_ARGS)'
+
+## bench-filters: the site_to_site role's controller-side computation for a hub of N spokes and a mesh (no root)
+bench-filters: venv
+	bash -c 'source tests/env.sh && python bench/site_filters.py $(BENCH_SIZES)'
 
 ## bench-tunnels: whole tunnels in a VM (ESP): one xfrm_tunnel task vs ip -batch and vs three tasks (bench/results/vm-tunnels.json)
 bench-tunnels: venv
