@@ -36,6 +36,7 @@ MAX_SITE_ID = 4095
 PAIR_SPACE = 4096 * 4096  # pair indexes lo * 4096 + hi
 DEFAULT_REQID_BASE = 0x40000000
 HKDF_SALT = b"linuxnet.vpn site_to_site static keying"
+IKE_PSK_SALT = b"linuxnet.vpn site_to_site ike psk"  # another label: a PSK never equals a static ESP key
 KEY_BYTES = {"rfc4106(gcm(aes))": {128: 20, 192: 28, 256: 36}}
 
 
@@ -104,6 +105,18 @@ def tunnel_keys(secret, local, remote, generation=0, algorithm="rfc4106(gcm(aes)
             key=direction_key(secret, remote["name"], local["name"], generation, length),
         ),
     )
+
+
+def pair_psk(secret, site_a, site_b):
+    """The IKE pre-shared key of the pair of sites named site_a and site_b (either order), as swanctl's 0x hex.
+
+    Derived like the static keys (HKDF-SHA256 of the vaulted secret) under its own salt, so both ends agree
+    and knowing one pair's PSK tells nothing about another pair's or about any static key.
+    """
+    if not isinstance(secret, str) or len(secret) < 16:
+        raise SiteError("site_to_site_secret: must be a string of at least 16 characters (a vaulted secret)")
+    info = ("%s<>%s" % tuple(sorted((site_a, site_b)))).encode("utf-8")
+    return "0x" + hkdf(secret.encode("utf-8"), IKE_PSK_SALT, info, 32).hex()
 
 
 # --- sites and tunnels --------------------------------------------------------------

@@ -188,3 +188,20 @@ def test_in_every_step_of_a_rotation_each_end_receives_what_its_peer_sends_one_s
                 assert sender["outbound"] in receives, (mine, theirs)
     with pytest.raises(s2s.SiteError, match="rotation_step 3 is not 0, 1 or 2"):
         s2s.xfrm_tunnels(ends["gw1"], SECRET, 1, rotation_step=3)
+
+
+def test_the_ike_psk_of_a_pair_is_the_same_on_both_ends_and_differs_per_pair_and_from_static_keys():
+    secret = "a-secret-of-enough-length"
+    psk = s2s.pair_psk(secret, "paris", "lyon")
+    assert psk == s2s.pair_psk(secret, "lyon", "paris")
+    assert psk.startswith("0x") and len(psk) == 2 + 64
+    assert psk != s2s.pair_psk(secret, "paris", "lille")
+    assert psk != s2s.pair_psk(secret + "x", "paris", "lyon")
+    static = s2s.tunnel_keys(secret, dict(name="paris", id=1), dict(name="lyon", id=2))
+    assert psk[2:42] not in (static["outbound"]["key"][2:], static["inbound"]["key"][2:])
+
+
+def test_a_short_secret_gives_no_psk_and_is_not_shown():
+    with pytest.raises(s2s.SiteError) as exc:
+        s2s.pair_psk("short-secret", "paris", "lyon")
+    assert "short-secret" not in str(exc.value)
