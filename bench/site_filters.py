@@ -62,7 +62,7 @@ def measure(n, topology, repeat):
     group = sites(n)
     me = "hub" if topology != "mesh" else "s00000"
     runs = {"site_tunnels": [], "site_xfrm_tunnels": [], "interfaces+routes": [], "chain": []}
-    for _ in range(repeat):
+    for _attempt in range(repeat):
         took, tunnels = timed(filters.site_tunnels, group, me, topology=topology,
                               hubs=["hub"] if topology != "mesh" else None)  # fmt: skip
         runs["site_tunnels"].append(took)
