@@ -36,7 +36,7 @@ MAX_SITE_ID = 4095
 PAIR_SPACE = 4096 * 4096  # pair indexes lo * 4096 + hi
 DEFAULT_REQID_BASE = 0x40000000
 HKDF_SALT = b"linuxnet.vpn site_to_site static keying"
-IKE_PSK_SALT = b"linuxnet.vpn site_to_site ike psk"  # another label: a PSK never equals a static ESP key
+IKE_PSK_SALT = b"linuxnet.vpn site_to_site ike psk"  # its own salt: a PSK never equals a static ESP key
 KEY_BYTES = {"rfc4106(gcm(aes))": {128: 20, 192: 28, 256: 36}}
 
 
@@ -79,6 +79,12 @@ def spi(sender_id, receiver_id, generation):
     return (pair_index(sender_id, receiver_id) << 8) | (direction << 7) | (generation % 128)
 
 
+def check_secret(secret):
+    """The vaulted secret every key is derived from; the message never shows it."""
+    if not isinstance(secret, str) or len(secret) < 16:
+        raise SiteError("site_to_site_secret: must be a string of at least 16 characters (a vaulted secret)")
+
+
 def direction_key(secret, sender, receiver, generation, length):
     info = ("%s>%s generation %d" % (sender, receiver, generation)).encode("utf-8")
     return "0x" + hkdf(secret.encode("utf-8"), HKDF_SALT, info, length).hex()
@@ -90,8 +96,7 @@ def tunnel_keys(secret, local, remote, generation=0, algorithm="rfc4106(gcm(aes)
     `local` and `remote` are the two sites ({name, id}); the other end computes
     the same values with the two swapped.
     """
-    if not isinstance(secret, str) or len(secret) < 16:
-        raise SiteError("site_to_site_secret: must be a string of at least 16 characters (a vaulted secret)")
+    check_secret(secret)
     length = KEY_BYTES.get(algorithm, {}).get(key_bits)
     if length is None:
         raise SiteError("tunnel_keys: algorithm %s with %s-bit keys is not supported" % (algorithm, key_bits))
@@ -113,8 +118,7 @@ def pair_psk(secret, site_a, site_b):
     Derived like the static keys (HKDF-SHA256 of the vaulted secret) under its own salt, so both ends agree
     and knowing one pair's PSK tells nothing about another pair's or about any static key.
     """
-    if not isinstance(secret, str) or len(secret) < 16:
-        raise SiteError("site_to_site_secret: must be a string of at least 16 characters (a vaulted secret)")
+    check_secret(secret)
     info = ("%s<>%s" % tuple(sorted((site_a, site_b)))).encode("utf-8")
     return "0x" + hkdf(secret.encode("utf-8"), IKE_PSK_SALT, info, 32).hex()
 
