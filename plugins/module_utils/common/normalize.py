@@ -143,6 +143,10 @@ RESERVED_PROTOCOLS = {
 }  # fmt: skip
 
 
+# RTPROT number carried by the routes and rules the collection installs ("L").
+DEFAULT_PROTOCOL = 76
+
+
 def parse_owner_protocol(value, field):
     """The collection's ownership mark (RTPROT number 5..255), refusing the numbers others use."""
     number = parse_int(value, field, 0, U8)

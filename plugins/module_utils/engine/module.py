@@ -23,12 +23,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.linuxnet.vpn.plugins.module_utils._pyroute2_dep import check_pyroute2
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import VpnError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.common.normalize import DEFAULT_PROTOCOL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _resource
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.converge import converge
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
-
-# RTPROT number carried by the routes and rules the collection installs ("L").
-DEFAULT_PROTOCOL = 76
 
 
 def namespace_argument_spec():

@@ -28,7 +28,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normali
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.names import check_device_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.links import LinkNames
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import (
     RTM_DELROUTE,
@@ -427,7 +426,7 @@ class RouteKind(Kind):
     """ip_route objects on the engine (engine/kind.py)."""
 
     def __init__(self, params):
-        self.protocol = norm.parse_owner_protocol(params.get("protocol", DEFAULT_PROTOCOL), "protocol")
+        self.protocol = norm.parse_owner_protocol(params.get("protocol", norm.DEFAULT_PROTOCOL), "protocol")
         self.state = params.get("state")
         self.wait_for_src = params.get("wait_for_src", True)
         self.src_timeout = norm.parse_timeout(params.get("src_timeout", 10), "src_timeout")

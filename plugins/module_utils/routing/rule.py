@@ -24,7 +24,6 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.common import normali
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import ValidationError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.names import check_device_name
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.kind import Kind
-from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.module import DEFAULT_PROTOCOL
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.rtnl import RTM_DELRULE, RTM_GETRULE, RTM_NEWRULE
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import (
     NETLINK_ROUTE,
@@ -313,7 +312,7 @@ class RuleKind(Kind):
     """ip_rule objects on the engine (engine/kind.py)."""
 
     def __init__(self, params):
-        self.protocol = norm.parse_owner_protocol(params.get("protocol", DEFAULT_PROTOCOL), "protocol")
+        self.protocol = norm.parse_owner_protocol(params.get("protocol", norm.DEFAULT_PROTOCOL), "protocol")
         self.table_names = read_table_names()
         self.scope_tables = None
         if params.get("tables"):
