@@ -225,9 +225,9 @@ WantedBy=sysinit.target
 EOF
 systemctl --root="$rootfs" enable linuxnet-vm-seed.service >>"$out/build.log" 2>&1
 
-# Quiet, fast boots: no periodic jobs, IKE daemon off until a role enables it.
+# Quiet, fast boots: no periodic jobs, IKE daemon off until a role enables it, no ocserv of its own.
 for unit in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
-  e2scrub_reap.service fstrim.timer strongswan.service strongswan-starter.service; do
+  e2scrub_reap.service fstrim.timer strongswan.service strongswan-starter.service ocserv.service ocserv.socket; do
   systemctl --root="$rootfs" disable "$unit" >>"$out/build.log" 2>&1 || true
 done
 

@@ -5,6 +5,8 @@
 #   peer.sh up DIR       namespaces, CA and server certificate, password file, ocserv started
 #   peer.sh restart DIR  ocserv stopped and started again (the client must reconnect)
 #   peer.sh down DIR     ocserv stopped, namespaces and DIR removed
+# CLIENT_NS= (empty) puts the client's end of the veth into the current namespace instead of
+# lvt-cl-cli (the VM tier runs the role on the VM itself, under systemd).
 # Addresses: outer 192.0.2.0/24 and 2001:db8:2::/64 (server .1, client .2); behind the
 # server 10.71.1.0/24 and fd71:0:1::/64 (host .10). The server pushes split-include
 # 10.71.0.0/16, 10.72.0.0/16, fd71::/32, fd72::/32 and split-exclude 10.71.9.0/24 and
@@ -14,9 +16,16 @@
 set -eu
 cmd=$1 dir=$2
 user=alice password=lvt-cl-secret
+cns=${CLIENT_NS-lvt-cl-cli}
+namespaces="$cns lvt-cl-srv lvt-cl-lan"  # $cns empty: two
+
+# ip in the client's namespace (or the current one)
+cip() { if [ -n "$cns" ]; then ip -n "$cns" "$@"; else ip "$@"; fi; }
 
 start_server() {
-  ip netns exec lvt-cl-srv ocserv -f -c "$dir/ocserv.conf" >"$dir/ocserv.log" 2>&1 &
+  # setsid: a session of its own, so ocserv outlives the ssh session that started it (VM tier);
+  # not a group leader here, setsid execs without forking and $! stays ocserv's pid.
+  setsid ip netns exec lvt-cl-srv ocserv -f -c "$dir/ocserv.conf" >"$dir/ocserv.log" 2>&1 </dev/null &
   echo $! >"$dir/ocserv.pid"
   for _ in $(seq 50); do
     ip netns exec lvt-cl-srv ss -ltn | grep -q '192.0.2.1:4443' && return 0
@@ -34,28 +43,31 @@ stop_server() {
 }
 
 network() {
-  for ns in lvt-cl-cli lvt-cl-srv lvt-cl-lan; do
-    ip netns delete $ns 2>/dev/null || true
-    ip netns add $ns
-    ip -n $ns link set lo up
+  for ns in $namespaces; do
+    ip netns delete "$ns" 2>/dev/null || true
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
   done
-  ip link add lvt-cl-c0 netns lvt-cl-cli type veth peer name lvt-cl-s0 netns lvt-cl-srv
+  ip link add lvt-cl-c0 ${cns:+netns "$cns"} type veth peer name lvt-cl-s0 netns lvt-cl-srv
   ip link add lvt-cl-s1 netns lvt-cl-srv type veth peer name lvt-cl-l0 netns lvt-cl-lan
-  ip -n lvt-cl-cli addr add 192.0.2.2/24 dev lvt-cl-c0
-  ip -n lvt-cl-cli addr add 2001:db8:2::2/64 dev lvt-cl-c0 nodad
+  cip addr add 192.0.2.2/24 dev lvt-cl-c0
+  cip addr add 2001:db8:2::2/64 dev lvt-cl-c0 nodad
   ip -n lvt-cl-srv addr add 192.0.2.1/24 dev lvt-cl-s0
   ip -n lvt-cl-srv addr add 2001:db8:2::1/64 dev lvt-cl-s0 nodad
   ip -n lvt-cl-srv addr add 10.71.1.1/24 dev lvt-cl-s1
   ip -n lvt-cl-srv addr add fd71:0:1::1/64 dev lvt-cl-s1 nodad
   ip -n lvt-cl-lan addr add 10.71.1.10/24 dev lvt-cl-l0
   ip -n lvt-cl-lan addr add fd71:0:1::10/64 dev lvt-cl-l0 nodad
-  for pair in "lvt-cl-cli lvt-cl-c0" "lvt-cl-srv lvt-cl-s0" "lvt-cl-srv lvt-cl-s1" "lvt-cl-lan lvt-cl-l0"; do
+  cip link set lvt-cl-c0 up
+  for pair in "lvt-cl-srv lvt-cl-s0" "lvt-cl-srv lvt-cl-s1" "lvt-cl-lan lvt-cl-l0"; do
     # shellcheck disable=SC2086
     set -- $pair
     ip -n "$1" link set "$2" up
   done
-  ip -n lvt-cl-cli route add default via 192.0.2.1
-  ip -n lvt-cl-cli -6 route add default via 2001:db8:2::1
+  if [ -n "$cns" ]; then  # on the VM itself only what the test needs, its default routes stay
+    cip route add default via 192.0.2.1
+    cip -6 route add default via 2001:db8:2::1
+  fi
   ip -n lvt-cl-lan route add default via 10.71.1.1
   ip -n lvt-cl-lan -6 route add default via fd71:0:1::1
   ip netns exec lvt-cl-srv sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
@@ -63,7 +75,7 @@ network() {
   ip -n lvt-cl-srv -6 rule add iif lvt-cl-s0 priority 100 prohibit
   # Link-local addresses are tentative for a second or two: wait, so that "before" is settled.
   for _ in $(seq 50); do
-    tentative=$(for ns in lvt-cl-cli lvt-cl-srv lvt-cl-lan; do ip -n $ns addr show tentative; done)
+    tentative=$(cip addr show tentative; for ns in lvt-cl-srv lvt-cl-lan; do ip -n $ns addr show tentative; done)
     [ -z "$tentative" ] && return 0
     sleep 0.1
   done
@@ -135,7 +147,7 @@ case $cmd in
     ;;
   down)
     stop_server
-    for ns in lvt-cl-cli lvt-cl-srv lvt-cl-lan; do ip netns delete $ns 2>/dev/null || true; done
+    for ns in $namespaces; do ip netns delete "$ns" 2>/dev/null || true; done
     rm -rf "$dir"
     ;;
   *)
