@@ -13,7 +13,7 @@ import sys
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "..", ".."))
 HELPER = os.path.join(TOP, "roles", "client", "templates", "client-helper.py.j2")
 
-# Runs the helper's own code (its template without the shebang line) in a fresh Python
+# Runs the helper's own code (its template has no Jinja but its name) in a fresh Python
 # where `import ansible` fails, up to the imports of the engine, the kinds and connect.py.
 PROBE = r"""
 import sys
@@ -22,7 +22,7 @@ class NoAnsible:
         if name == "ansible" or name.startswith("ansible."):
             raise ImportError("no ansible here: " + name)
 sys.meta_path.insert(0, NoAnsible())
-source = open(sys.argv[1]).read().split("\n", 1)[1]
+source = open(sys.argv[1]).read()
 helper = {"__name__": "client_helper", "__file__": sys.argv[1]}
 exec(compile(source, sys.argv[1], "exec"), helper)
 helper["outside_ansible"]()  # its stub of ansible.module_utils.basic, as on a host without Ansible
