@@ -13,14 +13,15 @@ module: checkpoint
 short_description: Kernel VPN state that reverts by itself unless confirmed ("commit confirmed")
 version_added: 0.2.0
 description:
-  - V(present) snapshots a namespace's rules, routes (all tables), addresses, XFRM states and policies into a
-    root-only file on the host and arms a revert on the host itself, which needs no controller. Unless a later
+  - V(present) snapshots a namespace's XFRM interfaces, persistent tun/tap devices, addresses, routes (all
+    tables), rules, XFRM states and policies into a root-only file on the host and arms a revert on the host itself, which needs no controller. Unless a later
     task confirms the checkpoint (V(absent)) within O(timeout) seconds, the revert takes the scope back to the
     snapshot.
   - A play that changes routing or tunnels on a remote gateway puts its changes between a V(present) task and an
     V(absent) task; a change that cuts the controller off means the confirm never runs, and the host reverts.
   - The revert adds what was removed, removes what was added and puts back what changed, kind by kind in a safe
-    order (addresses, routes, rules, new SAs, policies, stale SAs), each kind from a fresh dump and all or nothing;
+    order (devices, addresses, routes, rules, new SAs, policies, stale SAs, devices that were not there), each
+    kind from a fresh dump and all or nothing;
     a kind that fails does not stop the others and is reported.
   - The revert is a transient systemd timer (C(systemd-run --on-active)) where systemd is PID 1, and a detached
     process of its own session otherwise (a container, a namespace lab). It runs the collection's own code with
@@ -56,12 +57,13 @@ options:
       - On a kernel without ESP the SA dump is empty, and so is that part of the snapshot.
     type: list
     elements: str
-    choices: [ip_address, ip_route, ip_rule, xfrm_state, xfrm_policy]
+    choices: [xfrm_interface, tuntap, ip_address, ip_route, ip_rule, xfrm_state, xfrm_policy]
   owned_only:
     description:
       - Hold and revert only the collection's own objects, as its modules know them. Rules and routes carrying
-        O(protocol), addresses the kernel did not make itself, and SAs and policies in O(scope). Others' objects are
-        left alone by the revert, whatever happened to them.
+        O(protocol), addresses the kernel did not make itself, and XFRM interfaces, SAs and policies in O(scope)
+        (interfaces by its O(scope.if_id)). Others' objects are left alone by the revert, whatever happened to
+        them.
       - Default V(false), every object of the kinds in the namespace.
     type: bool
     default: false
@@ -91,8 +93,11 @@ notes:
     the kernel state after a reboot is whatever the boot configuration makes.
   - What a revert did goes to the journal (systemd) or to C(/run/linuxnet-vpn/checkpoint/revert.log), and into the
     next run's result for that namespace (RV(last_revert), and a warning); a failed revert is never silent.
-  - Network devices (veth, tun/tap, XFRM interfaces) are not part of a checkpoint yet; an address or route whose
-    device is gone cannot come back, and that kind's revert fails and says so.
+  - Of the network devices, a checkpoint holds what the collection's modules make, XFRM interfaces and
+    persistent tun/tap devices (a revert makes them again as they were, with their owner, MTU and up/down);
+    a tun/tap that a process holds without C(persist) is that process's and is left alone. Other devices (veth,
+    bridges, a LAN's dummy) are not held; an address or route whose device is gone cannot come back, and that
+    kind's revert fails and says so.
   - In check mode V(present) dumps the scope and says what it would hold, V(absent) what it would confirm and
     V(rollback) what the revert would change; nothing is written, armed or changed.
 seealso:

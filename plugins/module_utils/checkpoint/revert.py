@@ -14,7 +14,9 @@ snapshot has them are matched first (the engine's identities are what the
 kernel's duplicate check sees, and two kernel routes of one prefix on two
 devices would otherwise pair up wrongly). Kinds go in a safe order, each from
 a fresh dump, so that what the kernel did by itself after the previous kind
-(the routes of a removed address) is seen before it is planned.
+(the routes of a removed address) is seen before it is planned. Devices
+(XFRM interfaces, persistent tun/tap devices) come back first, so the
+addresses and routes on them can, and go last, after what used them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,8 +26,11 @@ __metaclass__ = type
 from ansible_collections.linuxnet.vpn.plugins.module_utils.addresses.address import AddressKind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.checkpoint.snapshot import fingerprint
 from ansible_collections.linuxnet.vpn.plugins.module_utils.common.errors import VpnError
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices import tuntap as _tuntap
+from ansible_collections.linuxnet.vpn.plugins.module_utils.devices.xfrm_interface import XfrmInterfaceKind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import apply as _apply
 from ansible_collections.linuxnet.vpn.plugins.module_utils.engine import plan as _plan
+from ansible_collections.linuxnet.vpn.plugins.module_utils.engine.plan import Change
 from ansible_collections.linuxnet.vpn.plugins.module_utils.netlink.socket import NetlinkError
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.route import RouteKind
 from ansible_collections.linuxnet.vpn.plugins.module_utils.routing.rule import RuleKind
@@ -33,19 +38,37 @@ from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.policy import Po
 from ansible_collections.linuxnet.vpn.plugins.module_utils.xfrm.state import StateKind
 
 #: the kinds a checkpoint can hold, by the name of their module
-KINDS = ("ip_address", "ip_route", "ip_rule", "xfrm_state", "xfrm_policy")
-XFRM_KINDS = ("xfrm_state", "xfrm_policy")
+KINDS = ("xfrm_interface", "tuntap", "ip_address", "ip_route", "ip_rule", "xfrm_state", "xfrm_policy")
+#: the kinds whose ownership is an XFRM scope (reqid, if_id, mark): owned_only needs one
+XFRM_KINDS = ("xfrm_interface", "xfrm_state", "xfrm_policy")
 
-#: the revert's order: addresses before the routes that use them, routes and rules, then SAs going in before
-#: the policies that need them and stale SAs going out after the policies that used them
+#: the revert's order: devices before the addresses on them, addresses before the routes that use them,
+#: routes and rules, then SAs going in before the policies that need them and stale SAs going out after the
+#: policies that used them, and devices that were not there last (what was on them is gone by then)
 STEPS = (
+    ("xfrm_interface", "going_in"),
+    ("tuntap", "going_in"),
     ("ip_address", "all"),
     ("ip_route", "all"),
     ("ip_rule", "all"),
     ("xfrm_state", "going_in"),
     ("xfrm_policy", "all"),
     ("xfrm_state", "going_out"),
+    ("tuntap", "going_out"),
+    ("xfrm_interface", "going_out"),
 )
+#: what a tun/tap device is made with, and what a revert puts back (not its index, carrier or queues in use)
+TUNTAP_SETTINGS = _tuntap.IMMUTABLE + ("owner", "group", "mtu", "txqueuelen", "up")
+
+
+class PersistentTuntaps(_tuntap.TuntapKind):
+    """Persistent tun/tap devices only: a process's own device goes with the process and cannot be made again."""
+
+    def dump(self, kernel, want, state):
+        return [device for device in super(PersistentTuntaps, self).dump(kernel, want, state) if device["persistent"]]
+
+    def owned(self, obj):
+        return True
 
 
 def make_kind(name, meta):
@@ -58,6 +81,10 @@ def make_kind(name, meta):
         return AddressKind({"state": "gathered"})
     if name == "xfrm_policy":
         return PolicyKind({"scope": meta.get("scope")})
+    if name == "xfrm_interface":
+        return XfrmInterfaceKind({"scope": meta.get("scope"), "recreate": True})
+    if name == "tuntap":
+        return PersistentTuntaps({})
     return StateKind({"scope": meta.get("scope")})
 
 
@@ -96,8 +123,31 @@ def unmatched(snapshot, current):
 
 def revert_changes(kind, snapshot, current, owned_only):
     """The Changes that take `current` (a whole dump) back to `snapshot` within the checkpoint's scope."""
+    if isinstance(kind, PersistentTuntaps):
+        return tuntap_changes(snapshot, current)
     want, have = unmatched(snapshot, current)
     return _plan.plan("overridden", want, have, kind if owned_only else Everything(kind))
+
+
+def tuntap_changes(snapshot, current):
+    """The tun/tap module's own steps (create, delete, recreate, owner, link) back to the snapshot's devices."""
+    have = {device["name"]: device for device in current}
+    kept = {device["name"] for device in snapshot}
+    changes = [Change("delete", old=device) for name, device in sorted(have.items()) if name not in kept]
+    for device in snapshot:
+        old, new = have.get(device["name"]), _tuntap.complete({key: device[key] for key in ("name",) + TUNTAP_SETTINGS})
+        if old is None:
+            changes.append(Change("create", new=new))
+        elif any(old[key] != new[key] for key in _tuntap.IMMUTABLE):
+            changes.append(Change("recreate", old=old, new=new))
+        else:
+            if (old["owner"], old["group"]) != (new["owner"], new["group"]):
+                changes.append(Change("owner", old=old, new=dict(old, owner=new["owner"], group=new["group"])))
+            if any(old[key] != new[key] for key in ("mtu", "txqueuelen", "up")):
+                changes.append(
+                    Change("link", old=old, new=dict(old, **{k: new[k] for k in ("mtu", "txqueuelen", "up")}))
+                )
+    return changes
 
 
 def select(changes, part):

@@ -73,10 +73,14 @@ def test_nothing_changed_means_no_change():
 
 
 def test_sas_go_in_before_policies_and_out_after_them():
-    order = [(name, part) for name, part in _revert.STEPS if name.startswith("xfrm")]
+    order = [(name, part) for name, part in _revert.STEPS if name in ("xfrm_state", "xfrm_policy")]
     assert order == [("xfrm_state", "going_in"), ("xfrm_policy", "all"), ("xfrm_state", "going_out")]
     names = [name for name, _part in _revert.STEPS]
     assert names.index("ip_address") < names.index("ip_route")
+    # devices come back before the addresses on them and go after everything that used them
+    for device in ("xfrm_interface", "tuntap"):
+        assert _revert.STEPS.index((device, "going_in")) < names.index("ip_address")
+        assert _revert.STEPS.index((device, "going_out")) > _revert.STEPS.index(("xfrm_state", "going_out"))
     changes = [Change("delete", old=1), Change("add", new=2), Change("replace", old=3, new=4)]
     assert _revert.select(changes, "going_in") == changes[1:]
     assert _revert.select(changes, "going_out") == changes[:1]
@@ -92,6 +96,7 @@ def test_sas_go_in_before_policies_and_out_after_them():
         ({"kinds": ["ip_link"]}, "kinds[0]"),
         ({"owned_only": True}, "scope"),
         ({"owned_only": True, "kinds": ["xfrm_policy"], "scope": {}}, "scope"),
+        ({"owned_only": True, "kinds": ["xfrm_interface"]}, "scope"),
         ({"protocol": 2}, "protocol"),
     ],
 )
@@ -184,3 +189,27 @@ def test_a_checkpoint_whose_revert_was_never_armed_is_stale(tmp_path):
     store = Store("netns-lab1", directory=str(tmp_path))
     with pytest.raises(CheckpointError, match="is stale: .* its revert was never armed .*state=rollback"):
         _run.present(meta, store, (meta, {}), check_mode=False, diff=False)
+
+
+def tun(name, **settings):
+    device = dict(name=name, index=7, mode="tun", owner=None, group=None, multi_queue=False, pi=False,
+                  vnet_hdr=False, persistent=True, mtu=1500, txqueuelen=500, up=False, carrier=False)  # fmt: skip
+    device.update(settings)
+    return device
+
+
+def test_tuntap_revert_makes_removes_and_resets_devices():
+    kept, gone, added = tun("tun0"), tun("tun1", owner=1000), tun("tun2")
+    changes = _revert.tuntap_changes([kept, gone], [dict(kept, index=9, carrier=True), added])
+    assert [change.op for change in changes] == ["delete", "create"]  # a new index or carrier is no change
+    assert changes[0].old == added and changes[1].new["owner"] == 1000 and changes[1].new["persistent"]
+
+
+def test_tuntap_revert_puts_back_owner_and_link_settings_and_recreates_a_new_mode():
+    was = tun("tun0", owner=1000, mtu=1400, up=True)
+    changes = _revert.tuntap_changes([was], [tun("tun0", owner=None, mtu=1500, up=False)])
+    assert [change.op for change in changes] == ["owner", "link"]
+    assert changes[0].new["owner"] == 1000  # an owner removed since comes back, and one added goes
+    assert (changes[1].new["mtu"], changes[1].new["up"]) == (1400, True)
+    assert _revert.tuntap_changes([tun("tun0")], [tun("tun0", owner=5)])[0].new["owner"] is None
+    assert [c.op for c in _revert.tuntap_changes([tun("tap0", mode="tap")], [tun("tap0")])] == ["recreate"]
