@@ -14,9 +14,9 @@ short_description: Kernel VPN state that reverts by itself unless confirmed ("co
 version_added: 0.2.0
 description:
   - V(present) snapshots a namespace's XFRM interfaces, persistent tun/tap devices, addresses, routes (all
-    tables), rules, XFRM states and policies into a root-only file on the host and arms a revert on the host itself, which needs no controller. Unless a later
-    task confirms the checkpoint (V(absent)) within O(timeout) seconds, the revert takes the scope back to the
-    snapshot.
+    tables), rules, XFRM states and policies into a root-only file on the host and arms a revert on the host
+    itself, which needs no controller. Unless a later task confirms the checkpoint (V(absent)) within
+    O(timeout) seconds, the revert takes the scope back to the snapshot.
   - A play that changes routing or tunnels on a remote gateway puts its changes between a V(present) task and an
     V(absent) task; a change that cuts the controller off means the confirm never runs, and the host reverts.
   - The revert adds what was removed, removes what was added and puts back what changed, kind by kind in a safe
@@ -100,6 +100,12 @@ notes:
     kind's revert fails and says so.
   - In check mode V(present) dumps the scope and says what it would hold, V(absent) what it would confirm and
     V(rollback) what the revert would change; nothing is written, armed or changed.
+  - The detached revert process is in a session of its own, so the hangup of the ssh session that armed it (on a
+    tty, or cut by the play's own change) does not end it; the integration target C(checkpoint_lockout) proves it
+    over ssh to an sshd in a namespace.
+  - Without O(namespace) the scope is the namespace the module runs in, but its checkpoint is named C(host). An
+    sshd started with C(ip netns exec) in a lab shares that name and C(/run) with the host (one checkpoint among
+    them at a time), and O(namespace) given from outside is a second checkpoint of that namespace, C(netns-NAME).
 seealso:
   - module: linuxnet.vpn.ip_rule
   - module: linuxnet.vpn.ip_route
