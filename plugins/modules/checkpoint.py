@@ -103,9 +103,9 @@ notes:
   - The detached revert process is in a session of its own, so the hangup of the ssh session that armed it (on a
     tty, or cut by the play's own change) does not end it; the integration target C(checkpoint_lockout) proves it
     over ssh to an sshd in a namespace.
-  - Without O(namespace) the scope is the namespace the module runs in, but its checkpoint is named C(host). An
-    sshd started with C(ip netns exec) in a lab shares that name and C(/run) with the host (one checkpoint among
-    them at a time), and O(namespace) given from outside is a second checkpoint of that namespace, C(netns-NAME).
+  - Without O(namespace) the scope is the namespace the module runs in. Started inside a named namespace (an sshd
+    under C(ip netns exec NAME) in a lab), it is the same checkpoint as O(namespace=NAME) from outside, not the
+    host's.
 seealso:
   - module: linuxnet.vpn.ip_rule
   - module: linuxnet.vpn.ip_route

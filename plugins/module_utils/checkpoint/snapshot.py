@@ -99,15 +99,38 @@ def fingerprint(obj):
 # --- where a checkpoint lives ---------------------------------------------------
 
 
-def scope_name(namespace):
-    """The file name stem of a namespace's checkpoint: one checkpoint per namespace, however it is named."""
+def scope_name(namespace, proc="/proc", netns_dir="/run/netns"):
+    """The file name stem of a namespace's checkpoint: one checkpoint per namespace, however it is named.
+
+    Without `namespace` the module acts where it runs: a named namespace it was started in (an sshd under
+    `ip netns exec`) is named as the `namespace` option would name it, any other is "host".
+    """
     if not namespace:
-        return "host"
+        namespace = _own_namespace(proc, netns_dir)
+        if namespace is None:
+            return "host"
     path = namespace_path(namespace)
     name = os.path.basename(path) if os.path.dirname(path) == "/run/netns" else path
     if re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", name):
         return "netns-" + name
     return "netns-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+
+
+def _own_namespace(proc, netns_dir):
+    """The name under /run/netns of the namespace this process runs in, or None (the host's, or unnamed)."""
+    try:
+        mine = os.stat(os.path.join(proc, "self/ns/net"))
+        names = sorted(os.listdir(netns_dir))
+    except OSError:
+        return None
+    for name in names:
+        try:
+            found = os.stat(os.path.join(netns_dir, name))
+        except OSError:
+            continue
+        if (found.st_dev, found.st_ino) == (mine.st_dev, mine.st_ino):
+            return name
+    return None
 
 
 class Store:

@@ -75,3 +75,17 @@ def test_store_files_are_root_only_and_the_outcome_is_reported_once(tmp_path):
     store.remove()
     assert store.load() is None
     store.remove()  # nothing left: no error
+
+
+def test_scope_of_a_module_started_inside_a_named_namespace_is_that_namespace(tmp_path):
+    # An sshd under `ip netns exec lab1`: without the namespace option the module acts in lab1, and its
+    # checkpoint is lab1's (the one `namespace: lab1` from outside arms), not the host's.
+    proc, netns = tmp_path / "proc", tmp_path / "netns"
+    for path in (proc / "self/ns", netns):
+        path.mkdir(parents=True)
+    (netns / "lab1").write_text("")
+    (netns / "lab2").write_text("")
+    os.link(str(netns / "lab1"), str(proc / "self/ns/net"))  # the same inode, as nsfs shows it
+    assert _snapshot.scope_name(None, str(proc), str(netns)) == "netns-lab1"
+    os.remove(str(netns / "lab1"))
+    assert _snapshot.scope_name(None, str(proc), str(netns)) == "host"  # the host's own, or one without a name
