@@ -18,10 +18,11 @@ demo: venv
 test: venv unit unit-0.7 lint sanity kernel integration integration-0.7 installed
 
 venv: $(VENV)/.done
-$(VENV)/.done: tests/requirements.txt
+$(VENV)/.done: tests/requirements.txt tests/community-crypto.sh
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r tests/requirements.txt
+	bash tests/community-crypto.sh $(VENV)
 	touch $@
 
 $(VENV07)/.done: tests/requirements-pyroute2-0.7.txt
@@ -57,8 +58,8 @@ vm: venv
 installed: venv
 	bash tests/installed.sh
 
-## versions: the older ansible-core versions meta/runtime.yml claims (2.16-2.18): unit tests and
-## integration targets from the installed tarball, and ansible-test sanity on 2.16
+## versions: the older ansible-core versions meta/runtime.yml claims (2.16-2.18): unit tests; on 2.16 also
+## integration targets from the installed tarball and ansible-test sanity
 versions: venv
 	bash tests/versions.sh
 

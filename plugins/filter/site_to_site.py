@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""Filters of the site_to_site role: a gateway's tunnels from the inventory, and their static keys.
+"""Filters of the site_to_site role: a gateway's tunnels from the inventory, and their static keys or IKE connections.
 
 Documented in a .yml file per filter beside this file (ansible-doc -t filter).
 """
@@ -55,8 +55,30 @@ def site_routes(tunnels, table="main"):
     return s2s.routes(tunnels, table)
 
 
+def site_ike_connections(tunnels, secret=None, ike_proposals=None, esp_proposals=None, dpd_delay=30, auth="psk"):
+    try:
+        return s2s.ike_connections(
+            tunnels,
+            secret,
+            s2s.DEFAULT_IKE_PROPOSALS if ike_proposals is None else ike_proposals,
+            s2s.DEFAULT_ESP_PROPOSALS if esp_proposals is None else esp_proposals,
+            int(dpd_delay),
+            auth,
+        )
+    except s2s.SiteError as exc:
+        raise AnsibleFilterError(str(exc))  # the message never holds the secret
+
+
+def site_revoked_certificates(sites, ca_dir):
+    try:
+        return s2s.revoked_certificates(sites, ca_dir)
+    except s2s.SiteError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
 class FilterModule(object):
     def filters(self):
         return {"site_tunnels": site_tunnels, "tunnel_keys": tunnel_keys, "site_xfrm_tunnels": site_xfrm_tunnels,
                 "site_rotation": site_rotation, "site_interfaces": site_interfaces,
-                "site_routes": site_routes}  # fmt: skip
+                "site_routes": site_routes, "site_ike_connections": site_ike_connections,
+                "site_revoked_certificates": site_revoked_certificates}  # fmt: skip

@@ -362,3 +362,92 @@ def routes(tunnels, table="main"):
         for tunnel in tunnels
         for subnet in tunnel["remote_subnets"]
     ]  # fmt: skip
+
+
+# --- IKE (keying ike: strongSwan's charon negotiates, the collection routes) ----------------
+
+IKE_CONN_PREFIX = "linuxnet-vpn-"  # swanctl connection and file names of the role: linuxnet-vpn-<peer>.conf
+IKE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+IKE_PROPOSAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+DEFAULT_IKE_PROPOSALS = ("aes256-sha384-modp3072",)  # what Debian 12's core plugins can do (the role's defaults)
+DEFAULT_ESP_PROPOSALS = ("aes256gcm16-modp3072",)  # AES-GCM in the kernel; PFS with MODP 3072
+IKE_AUTHS = ("psk", "pubkey")
+IKE_CA_FILE = IKE_CONN_PREFIX + "ca.pem"  # the role's CA certificate in /etc/swanctl/x509ca
+
+
+def ike_cert_file(site):
+    """The file name of a site's certificate (in /etc/swanctl/x509) and private key (in /etc/swanctl/private)."""
+    return "%s%s.pem" % (IKE_CONN_PREFIX, site)
+
+
+def revoked_certificates(sites, ca_dir):
+    """The x509_crl entries of the sites whose certificates the role's CRL revokes: [{path}] in the CA directory."""
+    if isinstance(sites, str) or not isinstance(sites, (list, tuple)):
+        raise SiteError("site_to_site_revoked: must be a list of site names, not %r" % (sites,))
+    for site in sites:
+        if not isinstance(site, str) or not site or not set(site) <= IKE_NAME_CHARS:
+            raise SiteError("site_to_site_revoked: %r is not a site name" % (site,))
+    return [dict(path="%s/%s.pem" % (ca_dir.rstrip("/"), site)) for site in sites]
+
+
+def ike_connections(tunnels, secret, ike_proposals=DEFAULT_IKE_PROPOSALS, esp_proposals=DEFAULT_ESP_PROPOSALS,
+                    dpd_delay=30, auth="psk"):  # fmt: skip
+    """A swanctl connection per tunnel of site_tunnels, with its PSK (only for no_log tasks).
+
+    auth psk: the pair's PSK, identities the outer addresses. auth pubkey: certificates of the role's CA, the
+    identity of a site is its name (the certificate's DNS subjectAltName), and the peer's must be issued by that
+    CA (cacerts); no PSK then.
+
+    Route-based: the children carry the tunnel's if_id both ways, so charon's SAs and policies meet the role's
+    XFRM interface; charon installs no route for them (the role does). Of a pair, the site with the lower id
+    initiates at once and again after DPD or a DELETE (start_action trap|start, dpd_action restart, close_action
+    start, keyingtries 0); the other one only keeps a trap (traffic it sends brings the SA up, a failed peer is
+    cleared). One initiator per pair: two would race and leave duplicate IKE_SAs.
+    """
+    if auth not in IKE_AUTHS:
+        raise SiteError("site_to_site_ike_auth: %r is not one of %s" % (auth, ", ".join(IKE_AUTHS)))
+    if auth == "psk":
+        check_secret(secret)
+    for field, proposals in (
+        ("site_to_site_ike_proposals", ike_proposals),
+        ("site_to_site_esp_proposals", esp_proposals),
+    ):
+        if isinstance(proposals, str) or not proposals:
+            raise SiteError("%s: must be a list of at least one proposal, not %r" % (field, proposals))
+        for proposal in proposals:
+            if not isinstance(proposal, str) or not proposal or not set(proposal) <= IKE_PROPOSAL_CHARS:
+                raise SiteError("%s: %r is not a strongSwan proposal (like aes256gcm16-ecp384)" % (field, proposal))
+    pubkey = auth == "pubkey"
+    connections = []
+    for tunnel in tunnels:
+        for host, name in (("host " + tunnel["peer_host"], tunnel["name"]), ("this host", tunnel["local_name"])):
+            if not set(name) <= IKE_NAME_CHARS:
+                raise SiteError("%s: site name %r cannot name a swanctl connection (letters, digits, '.', '_', "
+                                "'-')" % (host, name))  # fmt: skip
+        initiator = tunnel["local_id"] < tunnel["peer_id"]
+        connections.append(
+            dict(
+                name=IKE_CONN_PREFIX + tunnel["name"],
+                peer=tunnel["name"],
+                local_addrs=tunnel["local"],
+                remote_addrs=tunnel["remote"],
+                auth=auth,
+                local_id=tunnel["local_name"] if pubkey else tunnel["local"],
+                remote_id=tunnel["name"] if pubkey else tunnel["remote"],
+                local_cert=ike_cert_file(tunnel["local_name"]) if pubkey else None,
+                cacert=IKE_CA_FILE if pubkey else None,
+                local_ts=list(tunnel["local_subnets"]),
+                remote_ts=list(tunnel["remote_subnets"]),
+                if_id=tunnel["if_id"],
+                initiator=initiator,
+                start_action="trap|start" if initiator else "trap",
+                dpd_action="restart" if initiator else "trap",
+                close_action="start" if initiator else "trap",
+                dpd_delay=int(dpd_delay),
+                encap=bool(tunnel["nat_t"]),
+                ike_proposals=",".join(ike_proposals),
+                esp_proposals=",".join(esp_proposals),
+                psk=None if pubkey else pair_psk(secret, tunnel["local_name"], tunnel["name"]),
+            )
+        )
+    return connections

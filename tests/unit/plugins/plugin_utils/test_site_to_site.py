@@ -205,3 +205,69 @@ def test_a_short_secret_gives_no_psk_and_is_not_shown():
     with pytest.raises(s2s.SiteError) as exc:
         s2s.pair_psk("short-secret", "paris", "lyon")
     assert "short-secret" not in str(exc.value)
+
+
+def test_ike_connections_of_both_ends_mirror_each_other_with_one_psk_and_one_initiator():
+    sites = {"gw%d" % n: site(n) for n in (1, 2)}
+    [mine] = s2s.ike_connections(s2s.tunnels_of("gw1", sites), SECRET)
+    [theirs] = s2s.ike_connections(s2s.tunnels_of("gw2", sites), SECRET)
+    assert (mine["name"], theirs["name"]) == ("linuxnet-vpn-gw2", "linuxnet-vpn-gw1")
+    assert (mine["local_addrs"], mine["remote_addrs"]) == (theirs["remote_addrs"], theirs["local_addrs"]) == (
+        "192.0.2.1", "192.0.2.2")  # fmt: skip
+    assert (mine["local_ts"], mine["remote_ts"]) == (theirs["remote_ts"], theirs["local_ts"]) == (
+        ["10.1.0.0/24", "2001:db8:1::/64"], ["10.2.0.0/24", "2001:db8:2::/64"])  # fmt: skip
+    assert mine["if_id"] == theirs["if_id"] == s2s.DEFAULT_REQID_BASE + 4096 + 2
+    assert mine["psk"] == theirs["psk"] == s2s.pair_psk(SECRET, "gw1", "gw2")
+    assert (mine["initiator"], mine["start_action"], mine["dpd_action"]) == (True, "trap|start", "restart")
+    assert (theirs["initiator"], theirs["start_action"], theirs["dpd_action"]) == (False, "trap", "trap")
+    assert mine["ike_proposals"] == ",".join(s2s.DEFAULT_IKE_PROPOSALS) and mine["dpd_delay"] == 30
+    assert s2s.ike_connections(s2s.tunnels_of("gw1", sites), SECRET, ["a-b", "c-d"])[0]["ike_proposals"] == "a-b,c-d"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(ike_proposals=[]), "site_to_site_ike_proposals: must be a list"),
+        (dict(esp_proposals="aes256gcm16"), "site_to_site_esp_proposals: must be a list"),
+        (dict(esp_proposals=["aes256gcm16\n}"]), "is not a strongSwan proposal"),
+    ],
+)
+def test_bad_proposals_are_refused_naming_the_variable(kwargs, message):
+    sites = {"gw%d" % n: site(n) for n in (1, 2)}
+    with pytest.raises(s2s.SiteError, match=message):
+        s2s.ike_connections(s2s.tunnels_of("gw1", sites), SECRET, **kwargs)
+
+
+def test_a_site_name_that_cannot_name_a_swanctl_connection_is_refused():
+    sites = {"gw1": site(1), "gw2": site(2, name="lyon {x}")}
+    with pytest.raises(s2s.SiteError, match="host gw2: site name 'lyon {x}' cannot name a swanctl connection"):
+        s2s.ike_connections(s2s.tunnels_of("gw1", sites), SECRET)
+    with pytest.raises(s2s.SiteError, match="at least 16 characters"):
+        s2s.ike_connections([], "short")
+
+
+def test_ike_connections_with_certificates_name_the_sites_and_hold_no_psk():
+    sites = {"gw%d" % n: site(n) for n in (1, 2)}
+    [mine] = s2s.ike_connections(s2s.tunnels_of("gw1", sites), None, auth="pubkey")
+    [psk] = s2s.ike_connections(s2s.tunnels_of("gw1", sites), SECRET)
+    auth_keys = ("auth", "local_id", "remote_id", "local_cert", "cacert", "psk")
+    files = ["linuxnet-vpn-gw1.pem", "linuxnet-vpn-ca.pem"]
+    assert [mine[key] for key in auth_keys] == ["pubkey", "gw1", "gw2"] + files + [None]
+    assert [psk[key] for key in auth_keys[:5]] == ["psk", "192.0.2.1", "192.0.2.2", None, None]
+    rest = set(mine) - set(auth_keys)
+    assert {key: mine[key] for key in rest} == {key: psk[key] for key in rest}
+
+
+def test_an_unknown_ike_auth_is_refused_naming_the_variable():
+    with pytest.raises(s2s.SiteError, match="site_to_site_ike_auth: 'cert' is not one of psk, pubkey"):
+        s2s.ike_connections([], SECRET, auth="cert")
+
+
+def test_revoked_certificates_are_the_sites_certificate_files_and_bad_names_are_refused():
+    assert s2s.revoked_certificates(["gw2", "lyon.fr"], "/srv/ca/") == [
+        dict(path="/srv/ca/gw2.pem"), dict(path="/srv/ca/lyon.fr.pem")]  # fmt: skip
+    assert s2s.revoked_certificates([], "/srv/ca") == []
+    with pytest.raises(s2s.SiteError, match="site_to_site_revoked: must be a list of site names, not 'gw2'"):
+        s2s.revoked_certificates("gw2", "/srv/ca")
+    with pytest.raises(s2s.SiteError, match=r"site_to_site_revoked: '\.\./x' is not a site name"):
+        s2s.revoked_certificates(["../x"], "/srv/ca")
